@@ -1,0 +1,131 @@
+import fs from 'node:fs'
+import path from 'node:path'
+import cookie from '@fastify/cookie'
+import fastifyStatic from '@fastify/static'
+import swagger from '@fastify/swagger'
+import swaggerUi from '@fastify/swagger-ui'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import { ErrorBody } from '@neuropod/contracts'
+import type { FastifyServerOptions } from 'fastify'
+import { authRoutes } from './auth/auth.routes.js'
+import { billingRoutes } from './billing/billing.routes.js'
+import { makeAuthenticate } from './http/auth-hooks.js'
+import { registerErrorHandling } from './http/error-handler.js'
+import type { App } from './http/route-context.js'
+import { validatorCompiler } from './http/validation.js'
+import type { Platform } from './platform/platform.js'
+import { podsRoutes } from './pods/pods.routes.js'
+import { pricingRoutes } from './pricing/pricing.routes.js'
+import { attachRealtime } from './realtime/socket-server.js'
+import { statusRoutes } from './status/status.routes.js'
+import { templatesRoutes } from './templates/templates.routes.js'
+import { usersRoutes } from './users/users.routes.js'
+
+export const BODY_LIMIT = 256 * 1024
+
+export function fastifyOptions(logLevel: string): FastifyServerOptions {
+  return {
+    logger: {
+      level: logLevel,
+      // Credentials never reach the logs.
+      redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+    },
+    bodyLimit: BODY_LIMIT,
+    trustProxy: false,
+    requestTimeout: 120_000,
+    // Idle keep-alive sockets close on shutdown; requests in flight finish.
+    forceCloseConnections: 'idle',
+    ajv: { customOptions: { allErrors: true } },
+  }
+}
+
+/** The HTTP application: explicit plugin order, then every route module, then the web UI. */
+export async function buildApp(platform: Platform, app: App) {
+  const { config } = platform
+  app.setValidatorCompiler(validatorCompiler)
+  registerErrorHandling(app)
+  await app.register(cookie)
+  app.addSchema(ErrorBody)
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: {
+        title: 'NeuroPod API',
+        version: '1.0.0',
+        description:
+          'Self-hostable GPU pods. Authenticate with `Authorization: Bearer <token>` (a session token from /api/auth/login or an API key). Realtime events: Socket.IO on the same origin, see packages/contracts/src/realtime.ts.',
+      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    refResolver: {
+      buildLocalReference: (json, _baseUri, _fragment, i) =>
+        typeof json.$id === 'string' ? json.$id : `def-${i}`,
+    },
+  })
+  await app.register(swaggerUi, {
+    routePrefix: '/api/docs',
+    uiConfig: { docExpansion: 'list', deepLinking: true },
+  })
+
+  const publicOrigin = new URL(config.publicUrl).origin
+  const authenticate = makeAuthenticate(platform.auth, publicOrigin)
+  app.addHook('onRequest', async (request) => {
+    request.principal = null
+    if (request.url.startsWith('/api/')) await authenticate(request)
+  })
+  app.addHook('onSend', async (_request, reply) => {
+    reply.header('x-content-type-options', 'nosniff')
+    reply.header('referrer-policy', 'same-origin')
+  })
+
+  for (const routes of [
+    statusRoutes,
+    authRoutes,
+    usersRoutes,
+    pricingRoutes,
+    templatesRoutes,
+    podsRoutes,
+    billingRoutes,
+  ]) {
+    routes(app, platform)
+  }
+
+  const webDist = resolveWebDist(config.webDist)
+  if (webDist) {
+    await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false, index: ['index.html'] })
+    // Client-side routes (/login, /client/pods…) get the single-page app.
+    app.setNotFoundHandler((request, reply) => {
+      const wantsPage =
+        request.method === 'GET' &&
+        !request.url.startsWith('/api/') &&
+        (request.headers.accept ?? '').includes('text/html')
+      if (wantsPage) return reply.type('text/html').sendFile('index.html')
+      return reply.status(404).send({
+        success: false,
+        message: `Route ${request.method} ${request.url.split('?')[0]} not found`,
+        code: 'NOT_FOUND',
+      })
+    })
+  }
+
+  const realtime = attachRealtime(app.server, {
+    auth: platform.auth,
+    pods: platform.pods,
+    publisher: platform.publisher,
+    runtime: platform.runtime,
+    bus: platform.bus,
+    clock: platform.clock,
+    log: platform.log.child({ component: 'realtime' }),
+    publicOrigin,
+    podDomain: config.podDomain,
+  })
+  return { realtime }
+}
+
+function resolveWebDist(configured: string | null): string | null {
+  const candidates = configured ? [configured] : [path.resolve(import.meta.dirname, '../../web/dist')]
+  return candidates.find((dir) => fs.existsSync(path.join(dir, 'index.html'))) ?? null
+}
+
+export type { TypeBoxTypeProvider }

@@ -1,0 +1,290 @@
+/**
+ * The one place that reads the environment. `loadConfig(env)` parses and validates every variable
+ * at start-up and throws a ConfigError naming each bad variable, so a typo stops the server instead
+ * of surfacing hours later. Every variable is documented in docs/configuration.md.
+ */
+import path from 'node:path'
+
+export type RuntimeKind = 'docker' | 'kubernetes' | 'simulated'
+
+export interface Config {
+  env: string
+  host: string
+  port: number
+  publicUrl: string
+  podDomain: string
+  trustProxy: boolean
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent'
+  dataDir: string
+  databaseUrl: string | null
+  secret: string | null
+  webDist: string | null
+  runtime: RuntimeKind | null
+  docker: {
+    socketPath: string | null
+    host: string | null
+    bindAddress: string
+    gpus: GpuDevice[] | null
+  }
+  kubernetes: {
+    kubeconfig: string | null
+    namespace: string
+    storageClass: string | null
+    ingressClass: string
+    tlsSecretName: string | null
+  }
+  cleanupOrphans: boolean
+  auth: {
+    adminEmail: string
+    adminPassword: string | null
+    adminEmails: string[]
+    allowedEmails: string[]
+    devLogin: boolean
+    googleClientId: string | null
+    googleIssuers: string[]
+    googleJwksUrl: string
+    sessionTtlHours: number
+    loginRateLimit: { max: number; windowSeconds: number }
+  }
+  pricingSeed: {
+    gpuPrices: Record<string, { name: string; price: number }>
+    containerDiskPrice: number | null
+    volumeDiskPrice: number | null
+  }
+  meter: { intervalSeconds: number }
+  reconciler: { intervalSeconds: number; readinessGraceSeconds: number }
+  simulation: { createDelayMs: number; startDelayMs: number }
+}
+
+export interface GpuDevice {
+  deviceId: string
+  gpuType: string
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`)
+    this.name = 'ConfigError'
+  }
+}
+
+type Env = Record<string, string | undefined>
+
+class Reader {
+  readonly problems: string[] = []
+  constructor(private readonly env: Env) {}
+
+  raw(name: string): string | undefined {
+    const v = this.env[name]
+    return v === undefined || v.trim() === '' ? undefined : v.trim()
+  }
+
+  string(name: string, fallback: string): string {
+    return this.raw(name) ?? fallback
+  }
+
+  optional(name: string): string | null {
+    return this.raw(name) ?? null
+  }
+
+  int(name: string, fallback: number, min: number, max: number): number {
+    const v = this.raw(name)
+    if (v === undefined) return fallback
+    if (!/^-?\d+$/.test(v) || Number(v) < min || Number(v) > max) {
+      this.problems.push(`${name}=${JSON.stringify(v)} must be a whole number from ${min} to ${max}`)
+      return fallback
+    }
+    return Number(v)
+  }
+
+  number(name: string, fallback: number | null, min: number, max: number): number | null {
+    const v = this.raw(name)
+    if (v === undefined) return fallback
+    const n = Number(v)
+    if (!/^-?\d+(\.\d+)?$/.test(v) || n < min || n > max) {
+      this.problems.push(`${name}=${JSON.stringify(v)} must be a number from ${min} to ${max}`)
+      return fallback
+    }
+    return n
+  }
+
+  bool(name: string, fallback: boolean): boolean {
+    const v = this.raw(name)?.toLowerCase()
+    if (v === undefined) return fallback
+    if (['true', '1', 'yes', 'on'].includes(v)) return true
+    if (['false', '0', 'no', 'off'].includes(v)) return false
+    this.problems.push(`${name}=${JSON.stringify(v)} must be true or false`)
+    return fallback
+  }
+
+  oneOf<T extends string>(name: string, values: readonly T[], fallback: T | null): T | null {
+    const v = this.raw(name)
+    if (v === undefined) return fallback
+    if ((values as readonly string[]).includes(v)) return v as T
+    this.problems.push(`${name}=${JSON.stringify(v)} must be one of ${values.join(', ')}`)
+    return fallback
+  }
+
+  url(name: string, fallback: string | null): string | null {
+    const v = this.raw(name)
+    if (v === undefined) return fallback
+    try {
+      const u = new URL(v)
+      if (!['http:', 'https:', 'postgres:', 'postgresql:', 'tcp:', 'unix:'].includes(u.protocol))
+        throw new Error()
+      return v
+    } catch {
+      this.problems.push(`${name}=${JSON.stringify(v)} must be a URL`)
+      return fallback
+    }
+  }
+
+  emails(name: string): string[] {
+    const v = this.raw(name)
+    if (v === undefined) return []
+    const list = v
+      .split(',')
+      .map((e) => e.trim().toLowerCase())
+      .filter(Boolean)
+    for (const e of list) {
+      // "@school.edu" admits a whole domain
+      if (!/^[^\s@]*@[^\s@]+\.[^\s@]+$/.test(e) && !/^@[^\s@]+$/.test(e)) {
+        this.problems.push(`${name} contains ${JSON.stringify(e)}, which is neither an e-mail nor an @domain`)
+      }
+    }
+    return list
+  }
+}
+
+/** `RTX4070` → { id: 'rtx-4070', name: 'RTX 4070' }; `A100` → { id: 'a100', name: 'A100' } */
+export function gpuModelFromEnvName(model: string): { id: string; name: string } {
+  const m = /^([A-Z]{2,})_?(\d[A-Z0-9_]*)$/.exec(model)
+  if (m)
+    return {
+      id: `${m[1]}-${m[2]}`.toLowerCase().replaceAll('_', '-'),
+      name: `${m[1]} ${m[2]!.replaceAll('_', ' ')}`,
+    }
+  return { id: model.toLowerCase().replaceAll('_', '-'), name: model.replaceAll('_', ' ') }
+}
+
+export function parseGpuList(value: string): GpuDevice[] | string {
+  const devices: GpuDevice[] = []
+  for (const part of value
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
+    const m = /^([A-Za-z0-9-]{1,64}):([a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?)$/.exec(part)
+    if (!m) return `entry ${JSON.stringify(part)} must look like <device-id>:<gpu-type>, e.g. 0:rtx-4090`
+    if (devices.some((d) => d.deviceId === m[1])) return `device ${m[1]} is listed twice`
+    devices.push({ deviceId: m[1]!, gpuType: m[2]! })
+  }
+  return devices
+}
+
+export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
+  const r = new Reader(env)
+  const port = r.int('PORT', 3000, 0, 65535)
+  const podDomain = (r.raw('POD_DOMAIN') ?? r.raw('DOMAIN_SUFFIX') ?? 'localhost').toLowerCase()
+  if (!/^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(podDomain)) {
+    r.problems.push(`POD_DOMAIN=${JSON.stringify(podDomain)} must be a DNS name such as pods.example.org`)
+  }
+  const publicUrl = r.url('PUBLIC_URL', `http://localhost:${port}`)!.replace(/\/+$/, '')
+
+  let gpus: GpuDevice[] | null = null
+  const gpuList = r.raw('NEUROPOD_GPUS')
+  if (gpuList !== undefined) {
+    const parsed = parseGpuList(gpuList)
+    if (typeof parsed === 'string') r.problems.push(`NEUROPOD_GPUS: ${parsed}`)
+    else gpus = parsed
+  }
+
+  const gpuPrices: Record<string, { name: string; price: number }> = {}
+  for (const [key, value] of Object.entries(env)) {
+    const m = /^GPU_([A-Z0-9_]+)_PRICE$/.exec(key)
+    if (!m || value === undefined || value.trim() === '') continue
+    const price = r.number(key, null, 0, 100000)
+    if (price === null) continue
+    const { id, name } = gpuModelFromEnvName(m[1]!)
+    gpuPrices[id] = { name, price }
+  }
+
+  const adminEmail = r.string('NEUROPOD_ADMIN_EMAIL', 'admin@neuropod.local').toLowerCase()
+  if (!/^[^\s@]+@[^\s@]+$/.test(adminEmail))
+    r.problems.push(`NEUROPOD_ADMIN_EMAIL=${JSON.stringify(adminEmail)} is not an e-mail`)
+  const adminPassword = r.optional('NEUROPOD_ADMIN_PASSWORD')
+  if (adminPassword !== null && adminPassword.length < 8)
+    r.problems.push('NEUROPOD_ADMIN_PASSWORD must have at least 8 characters')
+  const secret = r.optional('NEUROPOD_SECRET')
+  if (secret !== null && secret.length < 32)
+    r.problems.push('NEUROPOD_SECRET must have at least 32 characters')
+  const databaseUrl = r.url('DATABASE_URL', null)
+  if (databaseUrl && !/^postgres(ql)?:/.test(databaseUrl))
+    r.problems.push('DATABASE_URL must be a postgres:// URL')
+
+  const config: Config = {
+    env: r.string('NODE_ENV', 'development'),
+    host: r.string('HOST', '0.0.0.0'),
+    port,
+    publicUrl,
+    podDomain,
+    trustProxy: r.bool('NEUROPOD_TRUST_PROXY', false),
+    logLevel: r.oneOf(
+      'NEUROPOD_LOG_LEVEL',
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const,
+      'info',
+    )!,
+    dataDir: path.resolve(cwd, r.string('NEUROPOD_DATA_DIR', './data')),
+    databaseUrl,
+    secret,
+    webDist: r.optional('NEUROPOD_WEB_DIST'),
+    runtime: r.oneOf('NEUROPOD_RUNTIME', ['docker', 'kubernetes', 'simulated'] as const, null),
+    docker: {
+      socketPath: r.optional('NEUROPOD_DOCKER_SOCKET'),
+      host: r.optional('DOCKER_HOST'),
+      bindAddress: r.string('NEUROPOD_DOCKER_BIND_ADDRESS', '127.0.0.1'),
+      gpus,
+    },
+    kubernetes: {
+      kubeconfig: r.optional('KUBECONFIG'),
+      namespace: r.raw('NEUROPOD_NAMESPACE') ?? r.raw('NAMESPACE') ?? 'neuropod',
+      storageClass: r.optional('STORAGE_CLASS'),
+      ingressClass: r.string('INGRESS_CLASS', 'nginx'),
+      tlsSecretName: r.optional('TLS_SECRET_NAME'),
+    },
+    cleanupOrphans: r.bool('NEUROPOD_CLEANUP_ORPHANS', false),
+    auth: {
+      adminEmail,
+      adminPassword,
+      adminEmails: r.emails('ADMIN_EMAILS'),
+      allowedEmails: r.emails('ALLOWED_EMAILS'),
+      devLogin: r.bool('NEUROPOD_DEV_LOGIN', false),
+      googleClientId: r.optional('GOOGLE_CLIENT_ID'),
+      googleIssuers: (r.raw('NEUROPOD_GOOGLE_ISSUERS') ?? 'https://accounts.google.com,accounts.google.com')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+      googleJwksUrl: r.url('NEUROPOD_GOOGLE_JWKS_URL', 'https://www.googleapis.com/oauth2/v3/certs')!,
+      sessionTtlHours: r.int('NEUROPOD_SESSION_TTL_HOURS', 168, 1, 24 * 365),
+      loginRateLimit: {
+        max: r.int('NEUROPOD_LOGIN_RATE_LIMIT', 10, 1, 100000),
+        windowSeconds: r.int('NEUROPOD_LOGIN_RATE_WINDOW_SECONDS', 900, 1, 86400),
+      },
+    },
+    pricingSeed: {
+      gpuPrices,
+      containerDiskPrice: r.number('CONTAINER_DISK_PRICE', null, 0, 1000),
+      volumeDiskPrice: r.number('VOLUME_DISK_PRICE', null, 0, 1000),
+    },
+    meter: { intervalSeconds: r.int('NEUROPOD_METER_INTERVAL_SECONDS', 60, 1, 3600) },
+    reconciler: {
+      intervalSeconds: r.int('NEUROPOD_RECONCILE_INTERVAL_SECONDS', 30, 1, 3600),
+      readinessGraceSeconds: r.int('NEUROPOD_READINESS_GRACE_SECONDS', 120, 0, 86400),
+    },
+    simulation: {
+      createDelayMs: r.int('NEUROPOD_SIM_CREATE_DELAY_MS', 1500, 0, 600000),
+      startDelayMs: r.int('NEUROPOD_SIM_START_DELAY_MS', 1500, 0, 600000),
+    },
+  }
+  if (r.problems.length > 0) throw new ConfigError(r.problems)
+  return config
+}

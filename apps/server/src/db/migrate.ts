@@ -1,0 +1,28 @@
+import type { Kysely } from 'kysely'
+import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration'
+import * as m0001 from './migrations/2026_11_27_0001_initial.js'
+
+/** Migrations are listed here explicitly (no directory scanning), so bundles and tests see the same set. */
+const migrations: Record<string, Migration> = {
+  '2026_11_27_0001_initial': m0001,
+}
+
+const provider: MigrationProvider = { getMigrations: async () => migrations }
+
+// biome-ignore lint/suspicious/noExplicitAny: migrations run against the untyped schema
+export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  const migrator = new Migrator({
+    db,
+    provider,
+    migrationTableName: 'neuropod_migrations',
+    migrationLockTableName: 'neuropod_migrations_lock',
+  })
+  const { error, results } = await migrator.migrateToLatest()
+  if (error) {
+    const failed = results?.find((r) => r.status === 'Error')
+    throw new Error(
+      `Database migration ${failed?.migrationName ?? ''} failed: ${error instanceof Error ? error.message : String(error)}`,
+    )
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}

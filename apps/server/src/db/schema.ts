@@ -1,0 +1,258 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely'
+
+/** Row types of the current schema. Migrations never import this file (they are frozen in time). */
+
+type Timestamp = ColumnType<Date, Date | string, Date | string>
+type Json<T> = ColumnType<T, string, string>
+
+export interface PortRecord {
+  port: number
+  serviceName: string
+  isCustom: boolean
+}
+export interface HttpServiceRecord extends PortRecord {
+  access: 'private' | 'public'
+  status: 'creating' | 'ready' | 'error' | 'stopped'
+  statusReason: string | null
+  jupyter: boolean
+}
+export interface TcpServiceRecord extends PortRecord {
+  status: 'creating' | 'ready' | 'error' | 'stopped'
+  host: string | null
+  hostPort: number | null
+}
+
+export interface UsersTable {
+  id: string
+  email: string
+  name: string
+  avatar: string | null
+  password_hash: string | null
+  google_sub: string | null
+  role: 'client' | 'admin'
+  balance: ColumnType<number, number | undefined, number>
+  balance_alert: ColumnType<
+    'none' | 'low' | 'empty',
+    'none' | 'low' | 'empty' | undefined,
+    'none' | 'low' | 'empty'
+  >
+  suspended_at: Timestamp | null
+  suspended_reason: string | null
+  deleted_at: Timestamp | null
+  created_at: Timestamp
+  updated_at: Timestamp
+  last_login_at: Timestamp | null
+  last_seen_at: Timestamp | null
+}
+
+export interface SessionsTable {
+  id: string
+  user_id: string
+  token_hash: string
+  provider: string
+  created_at: Timestamp
+  expires_at: Timestamp
+  last_used_at: Timestamp | null
+  revoked_at: Timestamp | null
+  user_agent: string | null
+}
+
+export interface ApiKeysTable {
+  id: string
+  user_id: string
+  name: string
+  prefix: string
+  key_hash: string
+  created_at: Timestamp
+  last_used_at: Timestamp | null
+  revoked_at: Timestamp | null
+}
+
+export interface GpuTypesTable {
+  id: string
+  name: string
+  price_per_hour: number
+  available: boolean
+  memory: string
+  cores: number
+  performance: string
+  sort_order: number
+  updated_at: Timestamp
+}
+
+export interface PricingSettingsTable {
+  id: number
+  container_disk_price: number
+  container_disk_unit: string
+  container_disk_description: string
+  volume_disk_price: number
+  volume_disk_unit: string
+  volume_disk_description: string
+  container_disk_max: number
+  volume_disk_max: number
+  ports_max: number
+  pods_per_user: number
+  gpu_count_max: number
+  free_tier_enabled: boolean
+  initial_balance: number
+  low_balance_threshold_minutes: number
+  minimum_start_minutes: number
+  updated_at: Timestamp | null
+  updated_by: string | null
+}
+
+export interface TemplatesTable {
+  id: string
+  name: string
+  docker_image: string
+  http_ports: Json<PortRecordInput[]>
+  tcp_ports: Json<PortRecordInput[]>
+  container_disk_size: number
+  volume_disk_size: number
+  volume_path: string
+  enable_jupyter: boolean
+  env: Json<Record<string, string>>
+  start_command: string | null
+  description: string
+  created_by: string | null
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+export interface PortRecordInput {
+  port: number
+  serviceName: string
+}
+
+export type PodStatusValue =
+  | 'pending'
+  | 'creating'
+  | 'running'
+  | 'stopping'
+  | 'stopped'
+  | 'error'
+  | 'deleting'
+  | 'deleted'
+export type DesiredStateValue = 'running' | 'stopped' | 'deleted'
+
+export interface PodsTable {
+  id: string
+  slug: string
+  name: string
+  user_id: string
+  created_by: string | null
+  deployment_type: 'template' | 'docker'
+  template_id: string | null
+  template_name: string | null
+  docker_image: string
+  gpu: string
+  gpu_count: number
+  container_disk_size: number
+  volume_disk_size: number
+  volume_path: string
+  enable_jupyter: boolean
+  jupyter_token_sealed: string | null
+  env: Json<Record<string, string>>
+  start_command: string | null
+  http_services: Json<HttpServiceRecord[]>
+  tcp_services: Json<TcpServiceRecord[]>
+  desired_state: DesiredStateValue
+  status: PodStatusValue
+  status_reason: string | null
+  exit_code: number | null
+  runtime: string
+  runtime_state: ColumnType<Record<string, unknown>, string | undefined, string>
+  compute_rate: number
+  storage_rate: number
+  compute_active: ColumnType<boolean, boolean | undefined, boolean>
+  billed_until: Timestamp | null
+  billing_carry: ColumnType<number, number | undefined, number>
+  created_at: Timestamp
+  updated_at: Timestamp
+  started_at: Timestamp | null
+  stopped_at: Timestamp | null
+  last_active_at: Timestamp | null
+  deleted_at: Timestamp | null
+}
+
+export interface PodEventsTable {
+  id: Generated<number>
+  pod_id: string
+  at: Timestamp
+  type: 'normal' | 'warning'
+  reason: string
+  message: string
+  progress: number | null
+}
+
+export interface LedgerTable {
+  id: Generated<number>
+  user_id: string
+  type: 'credit' | 'usage' | 'refund' | 'adjustment'
+  amount: number
+  balance_after: number
+  reason: string
+  actor_id: string | null
+  pod_id: string | null
+  period_start: Timestamp | null
+  period_end: Timestamp | null
+  created_at: Timestamp
+}
+
+export interface UsageDailyTable {
+  pod_id: string
+  day: ColumnType<string, string, string>
+  user_id: string
+  amount: number
+  compute_ms: number
+  storage_ms: number
+}
+
+export interface GpuAllocationsTable {
+  device_id: string
+  gpu_type: string
+  pod_id: string
+  allocated_at: Timestamp
+}
+
+export interface AuditLogTable {
+  id: Generated<number>
+  at: Timestamp
+  actor_id: string | null
+  action: string
+  target_type: string | null
+  target_id: string | null
+  details: Json<Record<string, unknown>>
+}
+
+export interface InstanceSettingsTable {
+  key: string
+  value: string
+  created_at: ColumnType<Date, Date | string | undefined, never>
+}
+
+export interface Database {
+  users: UsersTable
+  sessions: SessionsTable
+  api_keys: ApiKeysTable
+  gpu_types: GpuTypesTable
+  pricing_settings: PricingSettingsTable
+  templates: TemplatesTable
+  pods: PodsTable
+  pod_events: PodEventsTable
+  ledger: LedgerTable
+  usage_daily: UsageDailyTable
+  gpu_allocations: GpuAllocationsTable
+  audit_log: AuditLogTable
+  instance_settings: InstanceSettingsTable
+}
+
+export type UserRow = Selectable<UsersTable>
+export type NewUser = Insertable<UsersTable>
+export type PodRow = Selectable<PodsTable>
+export type NewPod = Insertable<PodsTable>
+export type PodUpdate = Updateable<PodsTable>
+export type TemplateRow = Selectable<TemplatesTable>
+export type GpuTypeRow = Selectable<GpuTypesTable>
+export type PricingSettingsRow = Selectable<PricingSettingsTable>
+export type LedgerRow = Selectable<LedgerTable>
+export type PodEventRow = Selectable<PodEventsTable>

@@ -1,0 +1,77 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import type { AuthService } from '../auth/auth.service.js'
+import { type Principal, SESSION_COOKIE } from '../auth/principal.js'
+import { AppError, forbidden, unauthenticated } from '../errors.js'
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    principal: Principal | null
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
+
+export function bearerToken(request: FastifyRequest): string | null {
+  const header = request.headers.authorization
+  if (header) {
+    const m = /^Bearer\s+(\S+)$/i.exec(header)
+    return m ? m[1]! : null
+  }
+  return null
+}
+
+/**
+ * The credential of a request: a Bearer token (session or API key), else the session cookie.
+ * The cookie only counts for unsafe methods when the request comes from the platform's own origin:
+ * pod pages live on sibling hosts (same site), so SameSite alone would not stop them from posting.
+ */
+export function requestToken(request: FastifyRequest, publicOrigin: string): string | null {
+  const bearer = bearerToken(request)
+  if (bearer) return bearer
+  const cookie = request.cookies?.[SESSION_COOKIE]
+  if (!cookie) return null
+  if (SAFE_METHODS.has(request.method)) return cookie
+  const origin = request.headers.origin
+  const host = request.headers.host
+  if (!origin) return cookie
+  if (origin === publicOrigin) return cookie
+  try {
+    if (host && new URL(origin).host === host) return cookie
+  } catch {
+    return null
+  }
+  return null
+}
+
+export function makeAuthenticate(auth: AuthService, publicOrigin: string) {
+  return async function authenticate(request: FastifyRequest): Promise<void> {
+    const token = requestToken(request, publicOrigin)
+    request.principal = token ? await auth.authenticate(token) : null
+  }
+}
+
+export function requireUser(request: FastifyRequest): Principal {
+  if (!request.principal)
+    throw unauthenticated('Sign in to use this endpoint (Authorization: Bearer <token>)')
+  return request.principal
+}
+
+export function requireAdmin(request: FastifyRequest): Principal {
+  const principal = requireUser(request)
+  if (principal.role !== 'admin') throw forbidden('Administrators only')
+  return principal
+}
+
+/** preHandler hooks for route options */
+export const userOnly = async (request: FastifyRequest, _reply: FastifyReply) => {
+  requireUser(request)
+}
+export const adminOnly = async (request: FastifyRequest, _reply: FastifyReply) => {
+  requireAdmin(request)
+}
+
+export function requestMeta(request: FastifyRequest) {
+  return { ip: request.ip, userAgent: request.headers['user-agent'] ?? null }
+}
+
+export const notAllowed = (message: string) => new AppError('FORBIDDEN', 403, message)

@@ -1,0 +1,57 @@
+import type { FieldError } from '@neuropod/contracts'
+import { Ajv, type ErrorObject } from 'ajv'
+import addFormatsModule from 'ajv-formats'
+import type { FastifySchemaCompiler } from 'fastify'
+
+/**
+ * Request validation. Bodies are validated strictly: no type coercion and no silent removal of
+ * unknown fields (Fastify's defaults would turn "5" into 5 and drop typos). Query strings and path
+ * parameters arrive as text, so those are coerced. Every problem is reported, not just the first.
+ */
+function makeAjv(coerceTypes: boolean) {
+  const ajv = new Ajv({
+    allErrors: true,
+    coerceTypes,
+    useDefaults: true,
+    removeAdditional: false,
+    strict: false,
+    // Bounded by maxLength/maxItems in every schema, so allErrors cannot be used to amplify work.
+  })
+  addFormatsModule.default(ajv)
+  return ajv
+}
+
+const strict = makeAjv(false)
+const coercing = makeAjv(true)
+
+export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) => {
+  const ajv = httpPart === 'body' ? strict : coercing
+  return ajv.compile(schema) as ReturnType<FastifySchemaCompiler<object>>
+}
+
+/** Ajv errors → `{field, message}` the UI can put next to its inputs. */
+export function fieldErrors(errors: ErrorObject[], part: string | undefined): FieldError[] {
+  const out: FieldError[] = []
+  for (const e of errors) {
+    let field = e.instancePath.replace(/^\//, '').replaceAll('/', '.')
+    let message = e.message ?? 'is invalid'
+    if (e.keyword === 'additionalProperties') {
+      const extra = (e.params as { additionalProperty: string }).additionalProperty
+      field = field ? `${field}.${extra}` : extra
+      message = 'Unknown field'
+    } else if (e.keyword === 'required') {
+      const missing = (e.params as { missingProperty: string }).missingProperty
+      field = field ? `${field}.${missing}` : missing
+      message = 'Required'
+    } else if (e.keyword === 'anyOf' || e.keyword === 'oneOf') {
+      message = 'Has the wrong type or shape'
+    } else if (e.keyword === 'pattern') {
+      message = 'Has an invalid format'
+    }
+    if (!field) field = part ?? 'body'
+    // anyOf reports each failed branch too; keep one message per field.
+    if (!out.some((o) => o.field === field && o.message === message)) out.push({ field, message })
+  }
+  const union = out.filter((o) => o.message === 'Has the wrong type or shape').map((o) => o.field)
+  return out.filter((o) => o.message === 'Has the wrong type or shape' || !union.includes(o.field))
+}

@@ -1,0 +1,41 @@
+/**
+ * Money is stored and computed as integer micro-euros (1 EUR = 1,000,000 µ€). Floats appear only at
+ * the API edge, where euros are parsed exactly from their decimal text and printed back.
+ */
+export const MICROS_PER_EURO = 1_000_000
+export const MS_PER_HOUR = 3_600_000
+
+/** Parses a euro amount (number or decimal string) to micro-euros without float rounding drift. */
+export function eurosToMicros(value: number | string): number {
+  const text = typeof value === 'number' ? numberToPlainString(value) : value.trim()
+  const m = /^(-)?(\d+)(?:\.(\d+))?$/.exec(text)
+  if (!m) throw new RangeError(`Not a euro amount: ${text}`)
+  const [, sign, whole, fraction = ''] = m
+  const frac = fraction.padEnd(7, '0')
+  // round half away from zero at the 6th decimal
+  let micros = Number(whole) * MICROS_PER_EURO + Number(frac.slice(0, 6)) + (Number(frac[6]) >= 5 ? 1 : 0)
+  if (!Number.isSafeInteger(micros)) throw new RangeError(`Euro amount out of range: ${text}`)
+  if (sign) micros = -micros
+  return micros === 0 ? 0 : micros
+}
+
+function numberToPlainString(n: number): string {
+  if (!Number.isFinite(n)) throw new RangeError(`Not a finite amount: ${n}`)
+  // toFixed(7) keeps enough digits for µ€ rounding and never uses exponent notation for |n| < 1e21
+  return n.toFixed(7)
+}
+
+/** micro-euros → euros as a JS number for JSON (exact for any value with ≤ 6 decimals, up to 2^53 µ€). */
+export function microsToEuros(micros: number): number {
+  return micros / MICROS_PER_EURO
+}
+
+/** Cost in µ€ of `ms` milliseconds at `ratePerHour` µ€/h, with the sub-µ€ remainder carried by the caller. */
+export function accrue(ratePerHour: number, ms: number, carry: number): { amount: number; carry: number } {
+  const numerator = ratePerHour * ms + carry
+  return { amount: Math.floor(numerator / MS_PER_HOUR), carry: numerator % MS_PER_HOUR }
+}
+
+export function formatEuros(micros: number): string {
+  return `€${(micros / MICROS_PER_EURO).toFixed(2)}`
+}

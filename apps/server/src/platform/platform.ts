@@ -1,0 +1,250 @@
+import { randomBytes } from 'node:crypto'
+import path from 'node:path'
+import type { FastifyBaseLogger } from 'fastify'
+import { AuthService } from '../auth/auth.service.js'
+import { GoogleVerifier } from '../auth/google.js'
+import { hashPassword } from '../auth/passwords.js'
+import { BillingService } from '../billing/billing.service.js'
+import { Meter } from '../billing/meter.js'
+import type { Config } from '../config.js'
+import { type DatabaseHandle, openPglite, openPostgres } from '../db/database.js'
+import { migrateToLatest } from '../db/migrate.js'
+import { type Clock, systemClock } from '../lib/clock.js'
+import { randomToken } from '../lib/ids.js'
+import { SecretBox } from '../lib/secrets.js'
+import { PodPublisher } from '../pods/pod-publisher.js'
+import { PodsService } from '../pods/pods.service.js'
+import { Reconciler } from '../pods/reconciler.js'
+import { PricingService } from '../pricing/pricing.service.js'
+import { type Bus, LocalBus, PostgresBus } from '../realtime/bus.js'
+import type { PodRuntime } from '../runtime/pod-runtime.js'
+import { createRuntime } from '../runtime/select-runtime.js'
+import { TemplatesService } from '../templates/templates.service.js'
+import { UsersService } from '../users/users.service.js'
+import { AuditLog } from './audit.js'
+import { AdvisoryLockLeader, AlwaysLeader, type LeaderElection } from './leader.js'
+
+/** Everything a running NeuroPod is made of. Built once by `createPlatform`, used by main and tests. */
+export interface Platform {
+  config: Config
+  clock: Clock
+  log: FastifyBaseLogger
+  replicaId: string
+  database: DatabaseHandle
+  bus: Bus
+  leader: LeaderElection
+  runtime: PodRuntime
+  secrets: SecretBox
+  audit: AuditLog
+  pricing: PricingService
+  auth: AuthService
+  users: UsersService
+  templates: TemplatesService
+  pods: PodsService
+  publisher: PodPublisher
+  billing: BillingService
+  meter: Meter
+  reconciler: Reconciler
+  /** Credentials of the first admin when this start created it with a generated password */
+  bootstrap: { adminEmail: string; generatedPassword: string | null; created: boolean }
+}
+
+export interface PlatformOverrides {
+  clock?: Clock
+  runtime?: PodRuntime
+  database?: DatabaseHandle
+}
+
+export async function openDatabase(config: Config): Promise<DatabaseHandle> {
+  if (config.databaseUrl) return openPostgres(config.databaseUrl)
+  return openPglite({ dataDir: path.join(config.dataDir, 'pglite') })
+}
+
+/** The composition root: adapters first, then services that depend only on what they are given. */
+export async function createPlatform(
+  config: Config,
+  log: FastifyBaseLogger,
+  overrides: PlatformOverrides = {},
+): Promise<Platform> {
+  const clock = overrides.clock ?? systemClock
+  const replicaId = `${process.pid.toString(36)}-${randomBytes(3).toString('hex')}`
+  const database = overrides.database ?? (await openDatabase(config))
+  const applied = await migrateToLatest(database.db)
+  if (applied.length > 0) log.info({ migrations: applied }, 'database migrated')
+
+  const secret = config.secret ?? (await instanceSecret(database))
+  const secrets = new SecretBox(secret)
+  const onBusError = (error: unknown) => log.error({ err: error }, 'realtime bus error')
+  let bus: Bus
+  let leader: LeaderElection
+  if (database.connectionString) {
+    const pgBus = new PostgresBus(database.connectionString, replicaId, onBusError)
+    await pgBus.connect()
+    bus = pgBus
+    leader = new AdvisoryLockLeader(database.connectionString, 5000, (error) =>
+      log.warn({ err: error }, 'leader election'),
+    )
+  } else {
+    bus = new LocalBus()
+    leader = new AlwaysLeader()
+  }
+
+  const runtime = overrides.runtime ?? (await createRuntime(config, clock, log))
+  const db = database.db
+  const audit = new AuditLog(db, clock)
+  const pricing = new PricingService({
+    db,
+    clock,
+    bus,
+    seed: config.pricingSeed,
+    gpuStock: () => runtime.gpuStock(),
+  })
+  const google = config.auth.googleClientId
+    ? new GoogleVerifier(config.auth.googleClientId, config.auth.googleIssuers, config.auth.googleJwksUrl)
+    : null
+  const auth = new AuthService({ db, clock, bus, config: config.auth, pricing, audit, google })
+  const statsReason = runtime.simulated
+    ? 'Simulated runtime: no container runs, so there is no usage to measure'
+    : 'No usage sample yet'
+  const publisher = new PodPublisher(db, bus, clock, () => ({
+    publicUrl: config.publicUrl,
+    podDomain: config.podDomain,
+    statsUnavailableReason: statsReason,
+  }))
+  const pods = new PodsService({ db, clock, bus, runtime, pricing, publisher, secrets, audit })
+  const reconciler = new Reconciler({
+    db,
+    clock,
+    runtime,
+    publisher,
+    pricing,
+    secrets,
+    bus,
+    log: log.child({ component: 'reconciler' }),
+    readinessGraceSeconds: config.reconciler.readinessGraceSeconds,
+    resyncIntervalSeconds: config.reconciler.intervalSeconds,
+    cleanupOrphans: config.cleanupOrphans,
+  })
+  const meter = new Meter({
+    db,
+    clock,
+    bus,
+    onAutoStop: (podIds) => {
+      for (const podId of podIds) void pods.afterChange(podId, 'Pod stopping: balance exhausted')
+    },
+    onError: (error) => log.error({ err: error }, 'meter tick failed'),
+  })
+  const users = new UsersService({ db, clock, bus, audit, meter, pods })
+  const templates = new TemplatesService({ db, clock, pricing, audit })
+  const billing = new BillingService(db, clock)
+
+  bus.subscribe((m) => {
+    if (m.kind === 'reconcile') reconciler.enqueue(m.podId)
+  })
+
+  await pricing.seed()
+  const bootstrap = await bootstrapAdmin(config, auth, database)
+  const firstAdmin = await db
+    .selectFrom('users')
+    .select('id')
+    .where('role', '=', 'admin')
+    .where('deleted_at', 'is', null)
+    .orderBy('created_at')
+    .executeTakeFirst()
+  if (firstAdmin) await templates.seed(firstAdmin.id)
+
+  return {
+    config,
+    clock,
+    log,
+    replicaId,
+    database,
+    bus,
+    leader,
+    runtime,
+    secrets,
+    audit,
+    pricing,
+    auth,
+    users,
+    templates,
+    pods,
+    publisher,
+    billing,
+    meter,
+    reconciler,
+    bootstrap,
+  }
+}
+
+/** NEUROPOD_SECRET when set; otherwise one generated on first start and kept in the database (shared by replicas). */
+async function instanceSecret(database: DatabaseHandle): Promise<string> {
+  const existing = await database.db
+    .selectFrom('instance_settings')
+    .select('value')
+    .where('key', '=', 'secret')
+    .executeTakeFirst()
+  if (existing) return existing.value
+  await database.db
+    .insertInto('instance_settings')
+    .values({ key: 'secret', value: randomToken(48) })
+    .onConflict((oc) => oc.doNothing())
+    .execute()
+  const row = await database.db
+    .selectFrom('instance_settings')
+    .select('value')
+    .where('key', '=', 'secret')
+    .executeTakeFirstOrThrow()
+  return row.value
+}
+
+/**
+ * First run: if no admin exists, create one from NEUROPOD_ADMIN_EMAIL / _PASSWORD, or with a
+ * generated password that is printed once. NEUROPOD_ADMIN_PASSWORD, when set, is (re)applied at
+ * every start, which is also how a lost admin password is reset.
+ */
+async function bootstrapAdmin(
+  config: Config,
+  auth: AuthService,
+  database: DatabaseHandle,
+): Promise<Platform['bootstrap']> {
+  const db = database.db
+  const email = config.auth.adminEmail
+  const existing = await db
+    .selectFrom('users')
+    .select(['id', 'role'])
+    .where('email', '=', email)
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst()
+  const anyAdmin = await db
+    .selectFrom('users')
+    .select('id')
+    .where('role', '=', 'admin')
+    .where('deleted_at', 'is', null)
+    .executeTakeFirst()
+  if (existing) {
+    if (config.auth.adminPassword) {
+      await db
+        .updateTable('users')
+        .set({ password_hash: await hashPassword(config.auth.adminPassword) })
+        .where('id', '=', existing.id)
+        .execute()
+    }
+    if (!anyAdmin)
+      await db.updateTable('users').set({ role: 'admin' }).where('id', '=', existing.id).execute()
+    return { adminEmail: email, generatedPassword: null, created: false }
+  }
+  if (anyAdmin) return { adminEmail: email, generatedPassword: null, created: false }
+  const generated = config.auth.adminPassword ? null : randomToken(12)
+  const password = config.auth.adminPassword ?? generated!
+  const user = await auth.createUser({
+    email,
+    name: 'Administrator',
+    passwordHash: await hashPassword(password),
+    googleSub: null,
+    avatar: null,
+    role: 'admin',
+  })
+  if (!user) throw new Error(`Could not create the first administrator ${email}`)
+  return { adminEmail: email, generatedPassword: generated, created: true }
+}

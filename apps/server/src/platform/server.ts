@@ -1,0 +1,68 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
+import Fastify from 'fastify'
+import { buildApp, fastifyOptions } from '../app.js'
+import type { Config } from '../config.js'
+import type { App } from '../http/route-context.js'
+import { createPlatform, type Platform, type PlatformOverrides } from './platform.js'
+
+export interface RunningServer {
+  platform: Platform
+  app: App
+  /** Base URL the server listens on, e.g. http://127.0.0.1:3000 */
+  url: string
+  close(): Promise<void>
+}
+
+/**
+ * Builds and starts the whole platform: HTTP API, realtime, reconciler and meter (when leader).
+ * `main.ts` and the tests both come through here, so they run the same code.
+ */
+export async function startServer(
+  config: Config,
+  overrides: PlatformOverrides = {},
+  listen = true,
+): Promise<RunningServer> {
+  const app = Fastify(
+    fastifyOptions(config.logLevel),
+  ).withTypeProvider<TypeBoxTypeProvider>() as unknown as App
+  const platform = await createPlatform(config, app.log, overrides)
+  const { realtime } = await buildApp(platform, app)
+  await app.ready()
+
+  await platform.runtime.start(platform.reconciler)
+  await platform.leader.start((leading) => {
+    if (leading) {
+      platform.log.info({ replicaId: platform.replicaId }, 'this replica leads: reconciler and meter running')
+      void platform.reconciler
+        .activate()
+        .catch((error) => platform.log.error({ err: error }, 'reconciler activation failed'))
+      platform.meter.start(config.meter.intervalSeconds)
+    } else {
+      platform.meter.stop()
+      void platform.reconciler.deactivate()
+    }
+  })
+
+  let url = ''
+  if (listen) {
+    const address = await app.listen({ port: config.port, host: config.host })
+    url = address.replace('[::]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1')
+  }
+
+  let closing: Promise<void> | null = null
+  const close = () => {
+    closing ??= (async () => {
+      platform.meter.stop()
+      await platform.leader.close()
+      await platform.reconciler.deactivate()
+      await platform.meter.drain()
+      await realtime.close()
+      await app.close()
+      await platform.runtime.close()
+      await platform.bus.close()
+      await platform.database.close()
+    })()
+    return closing
+  }
+  return { platform, app, url, close }
+}

@@ -1,0 +1,543 @@
+import type { CreatePodBody, FieldError, Pod, PodEvent, PodStats, PortAccess } from '@neuropod/contracts'
+import { type Kysely, sql, type Transaction } from 'kysely'
+import type { Principal } from '../auth/principal.js'
+import type { Database, PodRow, TemplateRow } from '../db/schema.js'
+import { AppError, badRequest, forbidden, invalidState, notFound } from '../errors.js'
+import type { Clock } from '../lib/clock.js'
+import { newPodId, newSlug, randomToken } from '../lib/ids.js'
+import { formatEuros } from '../lib/money.js'
+import type { SecretBox } from '../lib/secrets.js'
+import type { AuditLog } from '../platform/audit.js'
+import { podRates } from '../pricing/catalog.js'
+import type { PricingService } from '../pricing/pricing.service.js'
+import type { Bus } from '../realtime/bus.js'
+import type { LogsResult, PodRuntime } from '../runtime/pod-runtime.js'
+import type { PodPublisher } from './pod-publisher.js'
+import { validatePodRequest } from './pod-validation.js'
+import { podView, selectPodViews } from './pod-view.js'
+
+export interface PodsDeps {
+  db: Kysely<Database>
+  clock: Clock
+  bus: Bus
+  runtime: PodRuntime
+  pricing: PricingService
+  publisher: PodPublisher
+  secrets: SecretBox
+  audit: AuditLog
+}
+
+const POD_ID = /^[a-f0-9]{16}$/
+
+export interface AdminPodFilters {
+  userEmail?: string
+  userId?: string
+  status?: string
+  gpu?: string
+  search?: string
+  page: number
+  limit: number
+}
+
+/**
+ * Pod use cases. Each records intent in one transaction and wakes the reconciler through the bus;
+ * none waits for the runtime.
+ */
+export class PodsService {
+  constructor(private readonly deps: PodsDeps) {}
+
+  // ---------------------------------------------------------------- reads
+
+  async listOwn(principal: Principal, userEmail?: string): Promise<Pod[]> {
+    let ownerId = principal.userId
+    if (userEmail && principal.role === 'admin') {
+      const owner = await this.deps.db
+        .selectFrom('users')
+        .select('id')
+        .where('email', '=', userEmail.trim().toLowerCase())
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst()
+      if (!owner) throw notFound('User not found')
+      ownerId = owner.id
+    }
+    const rows = await selectPodViews(this.deps.db)
+      .where('pods.user_id', '=', ownerId)
+      .where('pods.deleted_at', 'is', null)
+      .orderBy('pods.created_at', 'desc')
+      .execute()
+    const options = this.deps.publisher.options()
+    return rows.map((r) => podView(r, options))
+  }
+
+  async listAll(filters: AdminPodFilters): Promise<{ total: number; pods: Pod[] }> {
+    let q = this.deps.db
+      .selectFrom('pods')
+      .innerJoin('users as owner', 'owner.id', 'pods.user_id')
+      .where('pods.deleted_at', 'is', null)
+    if (filters.userEmail)
+      q = q.where('owner.email', 'like', `%${escapeLike(filters.userEmail.trim().toLowerCase())}%`)
+    if (filters.userId) q = q.where('pods.user_id', '=', filters.userId)
+    if (filters.status) q = q.where('pods.status', '=', filters.status as PodRow['status'])
+    if (filters.gpu) q = q.where('pods.gpu', '=', filters.gpu)
+    if (filters.search) {
+      const term = `%${escapeLike(filters.search.trim().toLowerCase())}%`
+      q = q.where((eb) => eb.or([eb(sql`lower(pods.name)`, 'like', term), eb('pods.id', 'like', term)]))
+    }
+    const [{ total }, ids] = await Promise.all([
+      q.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
+      q
+        .select('pods.id')
+        .orderBy('pods.created_at', 'desc')
+        .orderBy('pods.id')
+        .limit(filters.limit)
+        .offset((filters.page - 1) * filters.limit)
+        .execute(),
+    ])
+    if (ids.length === 0) return { total, pods: [] }
+    const rows = await selectPodViews(this.deps.db)
+      .where(
+        'pods.id',
+        'in',
+        ids.map((r) => r.id),
+      )
+      .orderBy('pods.created_at', 'desc')
+      .orderBy('pods.id')
+      .execute()
+    const options = this.deps.publisher.options()
+    return { total, pods: rows.map((r) => podView(r, options)) }
+  }
+
+  /** The pod if the principal may see it: 404 when it does not exist, 403 when it is someone else's. */
+  async accessible(principal: Principal, podId: string): Promise<PodRow> {
+    if (!POD_ID.test(podId)) throw notFound('Pod not found')
+    const pod = await this.deps.db
+      .selectFrom('pods')
+      .selectAll()
+      .where('id', '=', podId)
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst()
+    if (!pod) throw notFound('Pod not found')
+    if (pod.user_id !== principal.userId && principal.role !== 'admin')
+      throw forbidden('You do not have access to this pod')
+    return pod
+  }
+
+  async get(principal: Principal, podId: string): Promise<Pod> {
+    await this.accessible(principal, podId)
+    const pod = await this.deps.publisher.view(podId)
+    if (!pod) throw notFound('Pod not found')
+    return pod
+  }
+
+  async events(principal: Principal, podId: string, limit = 200): Promise<PodEvent[]> {
+    await this.accessible(principal, podId)
+    const rows = await this.deps.db
+      .selectFrom('pod_events')
+      .selectAll()
+      .where('pod_id', '=', podId)
+      .orderBy('id', 'desc')
+      .limit(limit)
+      .execute()
+    return rows.reverse().map((r) => ({
+      id: r.id,
+      podId: r.pod_id,
+      at: new Date(r.at).toISOString(),
+      type: r.type,
+      reason: r.reason,
+      message: r.message,
+      progress: r.progress,
+    }))
+  }
+
+  async logs(principal: Principal, podId: string, tail: number): Promise<LogsResult> {
+    const pod = await this.accessible(principal, podId)
+    if (!pod.compute_active && ['stopped', 'pending'].includes(pod.status)) {
+      return {
+        available: false,
+        reason: `The pod is ${pod.status}: there is no container to read logs from`,
+        lines: [],
+      }
+    }
+    await this.deps.audit.record(principal.userId, 'GET_POD_LOGS', 'pod', podId, {})
+    return this.deps.runtime.logs(podId, tail)
+  }
+
+  /** Live usage from the runtime (the pod object carries the last sample, or says it is unavailable). */
+  async stats(principal: Principal, podId: string): Promise<PodStats> {
+    const pod = await this.get(principal, podId)
+    if (!['creating', 'running'].includes(pod.status) || pod.startedAt === null) return pod.stats
+    const live = await this.deps.runtime.stats(podId)
+    return {
+      ...pod.stats,
+      available: live.available,
+      reason: live.reason,
+      cpuUsage: live.cpuUsage,
+      memoryUsedBytes: live.memoryUsedBytes,
+      memoryLimitBytes: live.memoryLimitBytes,
+      memoryUsage:
+        live.memoryUsedBytes !== null && live.memoryLimitBytes
+          ? Math.round((live.memoryUsedBytes / live.memoryLimitBytes) * 1000) / 10
+          : null,
+      gpuUsage: live.gpuUsage,
+      gpuMemoryUsage: live.gpuMemoryUsage,
+      lastUpdated: live.available ? this.deps.clock.now().toISOString() : null,
+    }
+  }
+
+  // ---------------------------------------------------------------- create
+
+  async create(principal: Principal, body: CreatePodBody): Promise<Pod> {
+    const catalog = await this.deps.pricing.get()
+    const problems: FieldError[] = []
+
+    let owner: { id: string; email: string; role: 'client' | 'admin' } = {
+      id: principal.userId,
+      email: principal.email,
+      role: principal.role,
+    }
+    const assignTo = body.assignToUser?.trim().toLowerCase()
+    if (assignTo && assignTo !== principal.email) {
+      if (principal.role !== 'admin')
+        problems.push({
+          field: 'assignToUser',
+          message: 'Only administrators can create pods for other users',
+        })
+      else {
+        const target = await this.deps.db
+          .selectFrom('users')
+          .select(['id', 'email', 'role'])
+          .where('email', '=', assignTo)
+          .where('deleted_at', 'is', null)
+          .executeTakeFirst()
+        if (!target) problems.push({ field: 'assignToUser', message: `User ${assignTo} not found` })
+        else if (target.role !== 'client')
+          problems.push({ field: 'assignToUser', message: 'Pods can only be assigned to clients' })
+        else owner = target
+      }
+    }
+
+    let template: TemplateRow | null | 'missing' = null
+    if (body.template && (body.deploymentType ?? 'template') === 'template') {
+      template =
+        (await this.deps.db
+          .selectFrom('templates')
+          .selectAll()
+          .where('id', '=', body.template)
+          .executeTakeFirst()) ?? 'missing'
+    }
+    const { pod: spec, problems: specProblems } = validatePodRequest(body, { catalog, template })
+    problems.push(...specProblems)
+    if (spec) {
+      const clash = await this.deps.db
+        .selectFrom('pods')
+        .select('id')
+        .where('user_id', '=', owner.id)
+        .where(sql`lower(name)`, '=', spec.name.toLowerCase())
+        .where('deleted_at', 'is', null)
+        .executeTakeFirst()
+      if (clash)
+        problems.push({
+          field: 'name',
+          message: `${owner.id === principal.userId ? 'You already have' : 'This user already has'} a pod named "${spec.name}"`,
+        })
+    }
+    if (problems.length > 0 || !spec) throw badRequest('The pod request has problems', problems)
+
+    const rates = podRates(catalog, spec)
+    const now = this.deps.clock.now()
+    const podId = newPodId()
+    const jupyterToken = spec.enableJupyter ? randomToken(24) : null
+    try {
+      await this.deps.db.transaction().execute(async (trx) => {
+        const user = await this.lockOwner(trx, owner.id)
+        if (user.role === 'client') {
+          const count = await trx
+            .selectFrom('pods')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('user_id', '=', owner.id)
+            .where('deleted_at', 'is', null)
+            .executeTakeFirstOrThrow()
+          if (count.n >= catalog.settings.pods_per_user) {
+            throw new AppError(
+              'POD_LIMIT_REACHED',
+              409,
+              `A client may have at most ${catalog.settings.pods_per_user} pods; delete one first`,
+            )
+          }
+          await this.assertAffordable(
+            trx,
+            user,
+            rates.computeRate + rates.storageRate,
+            null,
+            catalog.settings.minimum_start_minutes,
+          )
+        }
+        await trx
+          .insertInto('pods')
+          .values({
+            id: podId,
+            slug: newSlug(),
+            name: spec.name,
+            user_id: owner.id,
+            created_by: principal.userId,
+            deployment_type: spec.deploymentType,
+            template_id: spec.templateId,
+            template_name: spec.templateName,
+            docker_image: spec.image,
+            gpu: spec.gpu,
+            gpu_count: spec.gpuCount,
+            container_disk_size: spec.containerDiskSize,
+            volume_disk_size: spec.volumeDiskSize,
+            volume_path: spec.volumePath,
+            enable_jupyter: spec.enableJupyter,
+            jupyter_token_sealed: jupyterToken ? this.deps.secrets.seal(jupyterToken) : null,
+            env: JSON.stringify(spec.env),
+            start_command: spec.startCommand,
+            http_services: JSON.stringify(
+              spec.httpServices.map((s) => ({ ...s, status: 'creating', statusReason: null })),
+            ),
+            tcp_services: JSON.stringify(
+              spec.tcpServices.map((s) => ({ ...s, status: 'creating', host: null, hostPort: null })),
+            ),
+            desired_state: 'running',
+            status: 'pending',
+            runtime: this.deps.runtime.kind,
+            compute_rate: rates.computeRate,
+            storage_rate: rates.storageRate,
+            // The volume exists (and accrues) from now; compute accrues once the container runs.
+            billed_until: now,
+            created_at: now,
+            updated_at: now,
+          })
+          .execute()
+        await this.deps.publisher.event(
+          podId,
+          {
+            type: 'normal',
+            reason: 'Created',
+            message: `Pod requested: ${spec.image} on ${spec.gpu === 'cpu' ? 'CPU only' : `${spec.gpuCount} × ${spec.gpu}`}`,
+            progress: 0,
+          },
+          trx,
+        )
+        await this.deps.audit.record(
+          principal.userId,
+          'CREATE_POD',
+          'pod',
+          podId,
+          { owner: owner.id, image: spec.image, gpu: spec.gpu },
+          trx,
+        )
+      })
+    } catch (error) {
+      if (isUniqueViolation(error))
+        throw badRequest('The pod request has problems', [
+          { field: 'name', message: `A pod named "${spec.name}" already exists` },
+        ])
+      throw error
+    }
+    const pod = (await this.deps.publisher.view(podId))!
+    this.deps.publisher.created(pod, principal.email)
+    this.deps.bus.publish({ kind: 'reconcile', podId })
+    return pod
+  }
+
+  private async lockOwner(trx: Transaction<Database>, userId: string) {
+    // One serialised money check per user: concurrent starts queue here.
+    const user = await trx
+      .selectFrom('users')
+      .select(['id', 'role', 'balance', 'suspended_at', 'deleted_at'])
+      .where('id', '=', userId)
+      .forUpdate()
+      .executeTakeFirst()
+    if (!user || user.deleted_at) throw notFound('User not found')
+    if (user.suspended_at) throw new AppError('ACCOUNT_SUSPENDED', 403, 'The account is suspended')
+    return user
+  }
+
+  /**
+   * A start needs a balance that covers `minimumStartMinutes` of everything that would then accrue:
+   * the volumes of all the user's pods, the compute of pods meant to run, and this pod.
+   */
+  private async assertAffordable(
+    trx: Transaction<Database>,
+    user: { id: string; balance: number },
+    extraRatePerHour: number,
+    excludePodId: string | null,
+    minimumStartMinutes: number,
+  ): Promise<void> {
+    let q = trx
+      .selectFrom('pods')
+      .select(
+        sql<number>`coalesce(sum(storage_rate + case when desired_state = 'running' and status not in ('error', 'stopped') then compute_rate else 0 end), 0)::bigint`.as(
+          'burn',
+        ),
+      )
+      .where('user_id', '=', user.id)
+      .where('deleted_at', 'is', null)
+      .where('desired_state', '<>', 'deleted')
+    if (excludePodId) q = q.where('id', '<>', excludePodId)
+    const { burn } = await q.executeTakeFirstOrThrow()
+    const required = Math.ceil(((Number(burn) + extraRatePerHour) * minimumStartMinutes) / 60)
+    if (user.balance < required) {
+      throw new AppError(
+        'INSUFFICIENT_BALANCE',
+        402,
+        `Insufficient balance. Required: ${formatEuros(required)} (${minimumStartMinutes / 60} h of your pods), available: ${formatEuros(user.balance)}`,
+      )
+    }
+  }
+
+  // ---------------------------------------------------------------- actions
+
+  async start(principal: Principal, podId: string): Promise<PodRow> {
+    await this.accessible(principal, podId)
+    const catalog = await this.deps.pricing.get()
+    const now = this.deps.clock.now()
+    const updated = await this.deps.db.transaction().execute(async (trx) => {
+      const pod = await trx
+        .selectFrom('pods')
+        .selectAll()
+        .where('id', '=', podId)
+        .forUpdate()
+        .executeTakeFirstOrThrow()
+      if (pod.desired_state === 'deleted') throw notFound('Pod not found')
+      if (pod.status === 'stopping')
+        throw invalidState('The pod is stopping; start it again once it has stopped')
+      if (pod.desired_state === 'running' && pod.status !== 'error') return null // already starting or running
+      const user = await this.lockOwner(trx, pod.user_id)
+      if (user.role === 'client') {
+        await this.assertAffordable(
+          trx,
+          user,
+          pod.compute_rate + pod.storage_rate,
+          pod.id,
+          catalog.settings.minimum_start_minutes,
+        )
+      }
+      const row = await trx
+        .updateTable('pods')
+        .set({
+          desired_state: 'running',
+          status: 'pending',
+          status_reason: null,
+          exit_code: null,
+          http_services: JSON.stringify(
+            pod.http_services.map((s) => ({ ...s, status: 'creating', statusReason: null })),
+          ),
+          updated_at: now,
+        })
+        .where('id', '=', podId)
+        .returningAll()
+        .executeTakeFirstOrThrow()
+      await this.deps.publisher.event(
+        podId,
+        { type: 'normal', reason: 'StartRequested', message: 'Start requested', progress: 0 },
+        trx,
+      )
+      await this.deps.audit.record(principal.userId, 'START_POD', 'pod', podId, {}, trx)
+      return row
+    })
+    if (updated) await this.afterChange(podId, 'Pod starting')
+    return updated ?? (await this.accessible(principal, podId))
+  }
+
+  async stop(principal: Principal, podId: string): Promise<PodRow> {
+    await this.accessible(principal, podId)
+    const now = this.deps.clock.now()
+    const changed = await this.deps.db
+      .updateTable('pods')
+      .set({
+        desired_state: 'stopped',
+        status: sql<
+          PodRow['status']
+        >`case when status in ('pending', 'creating', 'running') then 'stopping' else status end`,
+        status_reason: null,
+        updated_at: now,
+      })
+      .where('id', '=', podId)
+      .where('desired_state', '=', 'running')
+      .returning('id')
+      .executeTakeFirst()
+    if (changed) {
+      await this.deps.publisher.event(podId, {
+        type: 'normal',
+        reason: 'StopRequested',
+        message: 'Stop requested; the volume is kept',
+        progress: null,
+      })
+      await this.deps.audit.record(principal.userId, 'STOP_POD', 'pod', podId, {})
+      await this.afterChange(podId, 'Pod stopping')
+    }
+    return this.accessible(principal, podId)
+  }
+
+  async delete(principal: Principal, podId: string): Promise<PodRow> {
+    await this.accessible(principal, podId)
+    const changed = await this.markDeleted(this.deps.db, [podId])
+    if (changed.length > 0) {
+      await this.deps.audit.record(principal.userId, 'DELETE_POD', 'pod', podId, {})
+      await this.afterChange(podId, 'Pod deleting')
+    }
+    return this.deps.db.selectFrom('pods').selectAll().where('id', '=', podId).executeTakeFirstOrThrow()
+  }
+
+  /** Marks pods for deletion (used by pod delete and user delete). The reconciler removes their resources. */
+  async markDeleted(db: Kysely<Database> | Transaction<Database>, podIds: string[]): Promise<string[]> {
+    if (podIds.length === 0) return []
+    const rows = await db
+      .updateTable('pods')
+      .set({
+        desired_state: 'deleted',
+        status: 'deleting',
+        status_reason: null,
+        updated_at: this.deps.clock.now(),
+      })
+      .where('id', 'in', podIds)
+      .where('desired_state', '<>', 'deleted')
+      .returning('id')
+      .execute()
+    return rows.map((r) => r.id)
+  }
+
+  /** Publishes the change and wakes the reconciler (on whichever replica leads). */
+  async afterChange(podId: string, message?: string): Promise<void> {
+    await this.deps.publisher.update(podId, message)
+    this.deps.bus.publish({ kind: 'reconcile', podId })
+  }
+
+  async setPortAccess(principal: Principal, podId: string, port: number, access: PortAccess): Promise<Pod> {
+    await this.accessible(principal, podId)
+    const updated = await this.deps.db.transaction().execute(async (trx) => {
+      const pod = await trx
+        .selectFrom('pods')
+        .select('http_services')
+        .where('id', '=', podId)
+        .forUpdate()
+        .executeTakeFirstOrThrow()
+      if (!pod.http_services.some((s) => s.port === port)) return false
+      await trx
+        .updateTable('pods')
+        .set({
+          http_services: JSON.stringify(
+            pod.http_services.map((s) => (s.port === port ? { ...s, access } : s)),
+          ),
+          updated_at: this.deps.clock.now(),
+        })
+        .where('id', '=', podId)
+        .execute()
+      await this.deps.audit.record(principal.userId, 'SET_PORT_ACCESS', 'pod', podId, { port, access }, trx)
+      return true
+    })
+    if (!updated) throw notFound(`Port ${port} is not an HTTP port of this pod`)
+    return (await this.deps.publisher.update(podId))!
+  }
+}
+
+function escapeLike(s: string): string {
+  return s.replace(/[\\%_]/g, (c) => `\\${c}`)
+}
+
+function isUniqueViolation(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: string }).code === '23505'
+}

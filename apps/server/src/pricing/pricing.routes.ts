@@ -1,0 +1,151 @@
+import {
+  CalculateCostBody,
+  CostResponse,
+  Envelope,
+  GpuInfo,
+  GpuParams,
+  MessageEnvelope,
+  Pricing,
+  UpdatePricingBody,
+} from '@neuropod/contracts'
+import Type from 'typebox'
+import { adminOnly, requireAdmin, userOnly } from '../http/auth-hooks.js'
+import { errorResponses, type RouteModule } from '../http/route-context.js'
+
+const PublicPricing = Type.Object({
+  gpus: Pricing.properties.gpus,
+  storage: Pricing.properties.storage,
+  limits: Pricing.properties.limits,
+  freeTier: Pricing.properties.freeTier,
+  billing: Pricing.properties.billing,
+  availableGpus: Pricing.properties.availableGpus,
+})
+
+export const pricingRoutes: RouteModule = (app, { pricing }) => {
+  const tags = ['Pricing']
+  const publicView = async () => {
+    const { updatedAt: _u, updatedBy: _b, ...view } = await pricing.view()
+    return { success: true as const, data: view }
+  }
+
+  app.get(
+    '/api/pricing/public',
+    {
+      schema: {
+        tags,
+        summary: 'The price catalog (no sign-in needed)',
+        response: { 200: Envelope(PublicPricing) },
+      },
+    },
+    publicView,
+  )
+  app.get(
+    '/api/status/pricing',
+    { schema: { tags, summary: 'Alias of /api/pricing/public', response: { 200: Envelope(PublicPricing) } } },
+    publicView,
+  )
+
+  app.get(
+    '/api/pricing',
+    {
+      preHandler: userOnly,
+      schema: {
+        tags,
+        summary: 'The full price catalog',
+        response: { 200: Envelope(Pricing), ...errorResponses(401) },
+      },
+    },
+    async () => ({ success: true as const, data: await pricing.view() }),
+  )
+
+  const calculate = {
+    schema: {
+      tags,
+      summary: 'Cost of a configuration per hour and for `hours` hours',
+      body: CalculateCostBody,
+      response: { 200: CostResponse, ...errorResponses(400) },
+    },
+  }
+  app.post('/api/pricing/calculate-cost', { ...calculate, preHandler: userOnly }, async (request) => ({
+    success: true as const,
+    data: await pricing.calculateCost(request.body),
+  }))
+  app.post('/api/status/calculate-cost', calculate, async (request) => ({
+    success: true as const,
+    data: await pricing.calculateCost(request.body),
+  }))
+
+  app.get(
+    '/api/pricing/gpus/available',
+    {
+      preHandler: userOnly,
+      schema: {
+        tags,
+        summary: 'GPU types open for new pods, with live stock when the runtime knows it',
+        response: { 200: Envelope(Type.Array(GpuInfo)), ...errorResponses(401) },
+      },
+    },
+    async () => ({ success: true as const, data: await pricing.gpuInfos(true) }),
+  )
+
+  app.get(
+    '/api/pricing/gpus',
+    {
+      preHandler: userOnly,
+      schema: {
+        tags,
+        summary: 'Every GPU type in the catalog, with stock',
+        response: { 200: Envelope(Type.Array(GpuInfo)), ...errorResponses(401) },
+      },
+    },
+    async () => ({ success: true as const, data: await pricing.gpuInfos(false) }),
+  )
+
+  app.get(
+    '/api/pricing/gpus/:gpuId',
+    {
+      preHandler: userOnly,
+      schema: {
+        tags,
+        summary: 'One GPU type',
+        params: GpuParams,
+        response: { 200: Envelope(GpuInfo), ...errorResponses(401, 404) },
+      },
+    },
+    async (request) => ({ success: true as const, data: await pricing.gpuInfo(request.params.gpuId) }),
+  )
+
+  app.put(
+    '/api/pricing',
+    {
+      preHandler: adminOnly,
+      schema: {
+        tags,
+        summary:
+          'Change prices, GPU types (add, edit, remove with null), limits, free tier and billing settings',
+        body: UpdatePricingBody,
+        response: { 200: MessageEnvelope(Pricing), ...errorResponses(400, 401, 403) },
+      },
+    },
+    async (request) => {
+      await pricing.update(request.body, requireAdmin(request).userId)
+      return { success: true as const, message: 'Prices updated', data: await pricing.view() }
+    },
+  )
+
+  app.post(
+    '/api/pricing/reset',
+    {
+      preHandler: adminOnly,
+      schema: {
+        tags,
+        summary: 'Restore the default catalog (and the seed variables)',
+        response: { 200: MessageEnvelope(Pricing), ...errorResponses(401, 403) },
+      },
+    },
+    async (request) => {
+      await pricing.reset(requireAdmin(request).userId)
+      return { success: true as const, message: 'Prices reset to defaults', data: await pricing.view() }
+    },
+  )
+}

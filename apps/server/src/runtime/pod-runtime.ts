@@ -1,0 +1,194 @@
+/**
+ * The port between the domain and whatever runs containers. Adapters: simulated (this repo's
+ * default when no engine answers), docker (Docker Engine API: Docker or Podman), kubernetes.
+ * Only adapters import container SDKs; the reconciler is the only caller of the mutating methods.
+ *
+ * Contract:
+ * - ensureRunning/ensureStopped/ensureDeleted are idempotent and return once the runtime accepted
+ *   the change (not when the container is up). Progress and outcome arrive through the listener.
+ * - Nothing is named after user text: runtime objects are named from the pod id.
+ * - Adapters watch their system (events/informers) and report observations; they never poll per pod.
+ */
+
+export type RuntimeKind = 'docker' | 'kubernetes' | 'simulated'
+
+export interface PodSpec {
+  podId: string
+  slug: string
+  userId: string
+  image: string
+  /** Final environment, including JUPYTER_TOKEN when Jupyter is enabled */
+  env: Record<string, string>
+  /** Run with `/bin/sh -c`; null keeps the image's own entrypoint and command */
+  startCommand: string | null
+  httpPorts: number[]
+  tcpPorts: number[]
+  volumePath: string
+  volumeSizeGb: number
+  containerDiskGb: number
+  /** GPU type and count; `deviceIds` is set when the platform placed the pod on specific devices */
+  gpu: { type: string; count: number; deviceIds: string[] | null } | null
+  jupyter: { token: string; port: number } | null
+}
+
+/**
+ * What the runtime sees for one pod.
+ * - pending: accepted but not placed (e.g. waiting for a GPU, unschedulable)
+ * - creating: pulling the image / starting the container
+ * - running: the container runs
+ * - exited: the container stopped on its own (exit code, OOM…)
+ * - failed: the runtime cannot run it (image pull failed, invalid spec…)
+ * - absent: nothing of the pod's compute exists
+ */
+export type ObservedPhase = 'pending' | 'creating' | 'running' | 'exited' | 'failed' | 'absent'
+
+export interface TcpEndpoint {
+  port: number
+  host: string
+  hostPort: number
+}
+
+export interface PodObservation {
+  podId: string
+  phase: ObservedPhase
+  reason: string | null
+  exitCode: number | null
+  startedAt: Date | null
+  tcpEndpoints: TcpEndpoint[]
+}
+
+export interface RuntimeEvent {
+  podId: string
+  type: 'normal' | 'warning'
+  /** Short machine-friendly reason: Scheduled, Pulling, Pulled, Created, Started, Killing, Exited, Failed… */
+  reason: string
+  message: string
+  /** Creation progress 0–100 when the event marks a step of it */
+  progress: number | null
+}
+
+export interface RuntimeListener {
+  observed(observation: PodObservation): void
+  event(event: RuntimeEvent): void
+  /** The adapter lost and regained its watch: the reconciler should re-list everything. */
+  resync(): void
+  /** The runtime became unreachable (or reachable again). */
+  connectivity(reachable: boolean, detail: string | null): void
+}
+
+export interface RuntimeHealth {
+  reachable: boolean
+  version: string | null
+  error: string | null
+  details: Record<string, string | number | boolean | null>
+}
+
+export interface LogLineOut {
+  timestamp: string | null
+  stream: 'stdout' | 'stderr' | 'system'
+  message: string
+}
+
+export interface LogsResult {
+  available: boolean
+  reason: string | null
+  lines: LogLineOut[]
+}
+
+export interface RuntimeStats {
+  available: boolean
+  reason: string | null
+  cpuUsage: number | null
+  memoryUsedBytes: number | null
+  memoryLimitBytes: number | null
+  gpuUsage: number | null
+  gpuMemoryUsage: number | null
+}
+
+export interface GpuDeviceInfo {
+  deviceId: string
+  gpuType: string
+}
+
+export interface GpuStock {
+  gpuType: string
+  total: number
+  free: number
+  source: string
+}
+
+/** Objects labelled as NeuroPod's that the database does not know. */
+export interface OrphanReport {
+  kind: string
+  name: string
+  podId: string | null
+  removed: boolean
+}
+
+export interface PodRuntime {
+  readonly kind: RuntimeKind
+  readonly simulated: boolean
+  /** Whether pods keep running while the control plane is down (false only for the simulation) */
+  readonly persistent: boolean
+
+  /** Start watching and report to the listener. */
+  start(listener: RuntimeListener): Promise<void>
+  close(): Promise<void>
+  health(): Promise<RuntimeHealth>
+
+  ensureRunning(spec: PodSpec): Promise<void>
+  ensureStopped(podId: string): Promise<void>
+  ensureDeleted(podId: string): Promise<void>
+
+  /** Current state of every pod this runtime manages (for resync after restarts and reconnects). */
+  list(): Promise<PodObservation[]>
+  /** Where the platform reaches a pod's port (readiness probes and the proxy), or null. */
+  endpoint(podId: string, port: number): Promise<{ host: string; port: number } | null>
+
+  logs(podId: string, tail: number): Promise<LogsResult>
+  /** Streams new lines until the signal aborts; resolves when the stream ends. */
+  followLogs(
+    podId: string,
+    tail: number,
+    signal: AbortSignal,
+    onLines: (lines: LogLineOut[]) => void,
+  ): Promise<void>
+  stats(podId: string): Promise<RuntimeStats>
+
+  /**
+   * Devices the platform must place pods on itself (docker: configured or detected GPUs),
+   * or null when the runtime schedules GPUs on its own (kubernetes) or has none.
+   */
+  gpuDevices(): Promise<GpuDeviceInfo[] | null>
+  /** Live stock per GPU type when the runtime knows it (kubernetes: node allocatable minus requests). */
+  gpuStock(): Promise<GpuStock[] | null>
+
+  /** Report (and with remove=true delete) labelled objects whose pod id is not in `known`. */
+  orphans(known: Set<string>, remove: boolean): Promise<OrphanReport[]>
+}
+
+/** Thrown by ensureRunning when the pod cannot be placed yet; the pod waits in `pending`. */
+export class RuntimeWaitError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'RuntimeWaitError'
+  }
+}
+
+/** Thrown when the pod can never run as specified (bad image reference, rejected spec). */
+export class RuntimeRejectedError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'RuntimeRejectedError'
+  }
+}
+
+export const unavailableStats = (reason: string): RuntimeStats => ({
+  available: false,
+  reason,
+  cpuUsage: null,
+  memoryUsedBytes: null,
+  memoryLimitBytes: null,
+  gpuUsage: null,
+  gpuMemoryUsage: null,
+})

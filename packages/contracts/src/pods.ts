@@ -1,0 +1,245 @@
+import Type, { type Static } from 'typebox'
+import { Envelope, Euros, IsoDate, PageInfo, PageQuery, PodId, Uuid } from './common.js'
+import { PortNumber, ServiceName } from './templates.js'
+
+export const PodStatuses = [
+  'pending',
+  'creating',
+  'running',
+  'stopping',
+  'stopped',
+  'error',
+  'deleting',
+] as const
+export const PodStatus = Type.Enum(PodStatuses)
+export type PodStatus = (typeof PodStatuses)[number]
+export const DesiredStates = ['running', 'stopped', 'deleted'] as const
+export const DesiredState = Type.Enum(DesiredStates)
+export type DesiredState = (typeof DesiredStates)[number]
+
+export const ServiceStatuses = ['creating', 'ready', 'error', 'stopped'] as const
+export const ServiceStatus = Type.Enum(ServiceStatuses)
+export type ServiceStatus = (typeof ServiceStatuses)[number]
+export const PortAccess = Type.Union([Type.Literal('private'), Type.Literal('public')], {
+  description: 'private: owner and admins only; public: anyone with the URL',
+})
+export type PortAccess = Static<typeof PortAccess>
+
+export const HttpService = Type.Object({
+  port: Type.Integer(),
+  serviceName: Type.String(),
+  url: Type.String(),
+  isCustom: Type.Boolean(),
+  status: ServiceStatus,
+  statusReason: Type.Union([Type.String(), Type.Null()]),
+  access: PortAccess,
+  jupyter: Type.Boolean({ description: 'This port serves the Jupyter the platform configured' }),
+})
+export type HttpService = Static<typeof HttpService>
+
+export const TcpService = Type.Object({
+  port: Type.Integer(),
+  serviceName: Type.String(),
+  url: Type.String({ description: 'tcp://host:port, or empty while the pod has no published address' }),
+  host: Type.Union([Type.String(), Type.Null()]),
+  hostPort: Type.Union([Type.Integer(), Type.Null()]),
+  isCustom: Type.Boolean(),
+  status: ServiceStatus,
+})
+export type TcpService = Static<typeof TcpService>
+
+export const PodStats = Type.Object({
+  available: Type.Boolean({
+    description: 'False when the runtime cannot measure usage; the numbers are then null',
+  }),
+  reason: Type.Union([Type.String(), Type.Null()]),
+  cpuUsage: Type.Union([Type.Number(), Type.Null()]),
+  memoryUsage: Type.Union([Type.Number(), Type.Null()]),
+  memoryUsedBytes: Type.Union([Type.Number(), Type.Null()]),
+  memoryLimitBytes: Type.Union([Type.Number(), Type.Null()]),
+  gpuUsage: Type.Union([Type.Number(), Type.Null()]),
+  gpuMemoryUsage: Type.Union([Type.Number(), Type.Null()]),
+  uptime: Type.Integer({ description: 'Seconds since the container started (0 when not running)' }),
+  lastUpdated: Type.Union([IsoDate, Type.Null()]),
+})
+export type PodStats = Static<typeof PodStats>
+
+export const Pod = Type.Object(
+  {
+    podId: PodId,
+    podName: Type.String(),
+    slug: Type.String({ description: 'Stable DNS-safe id used in the pod URLs' }),
+    userId: Uuid,
+    userEmail: Type.String(),
+    createdBy: Type.Union([Uuid, Type.Null()]),
+    deploymentType: Type.Union([Type.Literal('template'), Type.Literal('docker')]),
+    templateId: Type.Union([Type.String(), Type.Null()]),
+    templateName: Type.Union([Type.String(), Type.Null()]),
+    dockerImage: Type.String(),
+    gpu: Type.String(),
+    gpuCount: Type.Integer(),
+    containerDiskSize: Type.Integer(),
+    volumeDiskSize: Type.Integer(),
+    volumePath: Type.String(),
+    enableJupyter: Type.Boolean(),
+    env: Type.Record(Type.String(), Type.String()),
+    startCommand: Type.Union([Type.String(), Type.Null()]),
+    status: PodStatus,
+    statusReason: Type.Union([Type.String(), Type.Null()]),
+    desiredState: DesiredState,
+    exitCode: Type.Union([Type.Integer(), Type.Null()]),
+    httpServices: Type.Array(HttpService),
+    tcpServices: Type.Array(TcpService),
+    stats: PodStats,
+    costPerHour: Euros,
+    computeCostPerHour: Euros,
+    storageCostPerHour: Euros,
+    costSoFar: Euros,
+    metered: Type.Boolean({ description: 'False when the owner is an administrator' }),
+    runtime: Type.String(),
+    createdAt: IsoDate,
+    updatedAt: IsoDate,
+    startedAt: Type.Union([IsoDate, Type.Null()]),
+    stoppedAt: Type.Union([IsoDate, Type.Null()]),
+    lastActive: Type.Union([IsoDate, Type.Null()]),
+  },
+  { $id: 'Pod' },
+)
+export type Pod = Static<typeof Pod>
+
+const PortEntry = Type.Union([
+  PortNumber,
+  Type.Object({ port: PortNumber, serviceName: ServiceName }, { additionalProperties: false }),
+])
+const PortList = Type.Union([
+  Type.String({
+    maxLength: 1000,
+    description: 'Comma-separated ports, e.g. "8888, 7860" (the original format)',
+  }),
+  Type.Array(PortEntry, { maxItems: 100 }),
+])
+
+// The schema holds sanity bounds only: the server checks every rule against the live catalog and
+// reports all problems at once (a 400 with one entry per field).
+export const CreatePodBody = Type.Object(
+  {
+    name: Type.String({ maxLength: 200 }),
+    deploymentType: Type.Optional(Type.Union([Type.Literal('template'), Type.Literal('docker')])),
+    template: Type.Optional(
+      Type.String({ maxLength: 64, description: 'Template id (deploymentType=template)' }),
+    ),
+    dockerImage: Type.Optional(Type.String({ maxLength: 300 })),
+    gpu: Type.String({ maxLength: 64, description: 'GPU type id from the catalog, or "cpu" for none' }),
+    gpuCount: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
+    containerDiskSize: Type.Optional(Type.Integer({ minimum: -1000000, maximum: 1000000 })),
+    volumeDiskSize: Type.Optional(Type.Integer({ minimum: -1000000, maximum: 1000000 })),
+    ports: Type.Optional(PortList),
+    tcpPorts: Type.Optional(PortList),
+    env: Type.Optional(Type.Record(Type.String({ maxLength: 200 }), Type.String({ maxLength: 100000 }))),
+    startCommand: Type.Optional(Type.Union([Type.String({ maxLength: 100000 }), Type.Null()])),
+    enableJupyter: Type.Optional(Type.Boolean()),
+    assignToUser: Type.Optional(Type.Union([Type.String({ maxLength: 254 }), Type.Null()])),
+  },
+  { additionalProperties: false },
+)
+export type CreatePodBody = Static<typeof CreatePodBody>
+
+export const PodCreated = Type.Object({
+  success: Type.Literal(true),
+  data: Type.Object({
+    podId: PodId,
+    podName: Type.String(),
+    status: PodStatus,
+    message: Type.String(),
+    pod: Pod,
+  }),
+})
+
+export const PodParams = Type.Object({ podId: Type.String({ maxLength: 64 }) })
+export const PodList = Type.Object({
+  success: Type.Literal(true),
+  count: Type.Integer(),
+  data: Type.Array(Pod),
+})
+export const OwnPodsQuery = Type.Object(
+  {
+    userEmail: Type.Optional(
+      Type.String({ maxLength: 254, description: "Admins only: list this user's pods" }),
+    ),
+  },
+  { additionalProperties: false },
+)
+export const AdminPodsQuery = Type.Object(
+  {
+    userEmail: Type.Optional(Type.String({ maxLength: 254, description: "Substring of the owner's e-mail" })),
+    userId: Type.Optional(Uuid),
+    status: Type.Optional(PodStatus),
+    gpu: Type.Optional(Type.String({ maxLength: 64 })),
+    search: Type.Optional(Type.String({ maxLength: 100, description: 'Substring of the pod name or id' })),
+    ...PageQuery,
+  },
+  { additionalProperties: false },
+)
+export const AdminPodPage = Type.Object({ success: Type.Literal(true), ...PageInfo, data: Type.Array(Pod) })
+export const PodResponse = Envelope(Pod)
+
+export const PodActionResult = Type.Object({
+  success: Type.Literal(true),
+  message: Type.String(),
+  data: Type.Object({ podId: PodId, status: PodStatus, desiredState: DesiredState }),
+})
+
+export const Connections = Type.Object({
+  podId: PodId,
+  podName: Type.String(),
+  status: PodStatus,
+  httpServices: Type.Array(HttpService),
+  tcpServices: Type.Array(TcpService),
+})
+export const ConnectionsResponse = Envelope(Connections)
+
+export const LogLine = Type.Object({
+  timestamp: Type.Union([IsoDate, Type.Null()]),
+  stream: Type.Union([Type.Literal('stdout'), Type.Literal('stderr'), Type.Literal('system')]),
+  message: Type.String(),
+})
+export type LogLine = Static<typeof LogLine>
+export const LogsQuery = Type.Object(
+  {
+    tail: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 500 })),
+  },
+  { additionalProperties: false },
+)
+export const LogsResponse = Envelope(
+  Type.Object({
+    logs: Type.String({ description: 'Plain text, one line per entry (the original format)' }),
+    lines: Type.Array(LogLine),
+    available: Type.Boolean(),
+    reason: Type.Union([Type.String(), Type.Null()]),
+  }),
+)
+
+export const PodEvent = Type.Object(
+  {
+    id: Type.Integer(),
+    podId: PodId,
+    at: IsoDate,
+    type: Type.Union([Type.Literal('normal'), Type.Literal('warning')]),
+    reason: Type.String({
+      description: 'Short machine-friendly reason, e.g. Pulling, Started, Ready, Exited',
+    }),
+    message: Type.String(),
+    progress: Type.Union([Type.Integer({ minimum: 0, maximum: 100 }), Type.Null()]),
+  },
+  { $id: 'PodEvent' },
+)
+export type PodEvent = Static<typeof PodEvent>
+export const PodEventsResponse = Envelope(Type.Array(PodEvent))
+
+export const PortAccessParams = Type.Object({
+  podId: Type.String({ maxLength: 64 }),
+  port: Type.Integer({ minimum: 1, maximum: 65535 }),
+})
+export const PortAccessBody = Type.Object({ access: PortAccess }, { additionalProperties: false })
+
+export const StatsResponse = Envelope(PodStats)
