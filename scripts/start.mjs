@@ -24,15 +24,25 @@ function newestMtime(dir) {
 const webPackage = path.join(web, 'package.json')
 if (fs.existsSync(webPackage) && JSON.parse(fs.readFileSync(webPackage, 'utf8')).scripts?.build) {
   const built = path.join(web, 'dist/index.html')
-  const stale = !fs.existsSync(built) || newestMtime(web) > fs.statSync(built).mtimeMs || newestMtime(path.join(root, 'packages/contracts/src')) > fs.statSync(built).mtimeMs
+  const stale =
+    !fs.existsSync(built) ||
+    newestMtime(web) > fs.statSync(built).mtimeMs ||
+    newestMtime(path.join(root, 'packages/contracts/src')) > fs.statSync(built).mtimeMs
   if (stale) {
     console.log('Building the web UI…')
-    const result = spawnSync('npm', ['run', 'build', '--workspace', '@neuropod/web'], { cwd: root, stdio: 'inherit' })
+    const result = spawnSync('npm', ['run', 'build', '--workspace', '@neuropod/web'], {
+      cwd: root,
+      stdio: 'inherit',
+    })
     if (result.status !== 0) process.exit(result.status ?? 1)
   }
 }
 
 const tsx = path.join(root, 'node_modules/.bin/tsx')
-const child = spawn(tsx, [path.join(root, 'apps/server/src/main.ts')], { cwd: root, stdio: 'inherit', env: process.env })
+const child = spawn(tsx, [path.join(root, 'apps/server/src/main.ts')], {
+  cwd: root,
+  stdio: 'inherit',
+  env: process.env,
+})
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))
 child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))

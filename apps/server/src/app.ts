@@ -13,10 +13,11 @@ import { makeAuthenticate } from './http/auth-hooks.js'
 import { registerErrorHandling } from './http/error-handler.js'
 import type { App } from './http/route-context.js'
 import { validatorCompiler } from './http/validation.js'
+import type { Dispatcher } from './platform/http-server.js'
 import type { Platform } from './platform/platform.js'
 import { podsRoutes } from './pods/pods.routes.js'
 import { pricingRoutes } from './pricing/pricing.routes.js'
-import { attachRealtime } from './realtime/socket-server.js'
+import { createRealtime } from './realtime/socket-server.js'
 import { statusRoutes } from './status/status.routes.js'
 import { templatesRoutes } from './templates/templates.routes.js'
 import { usersRoutes } from './users/users.routes.js'
@@ -40,7 +41,7 @@ export function fastifyOptions(logLevel: string): FastifyServerOptions {
 }
 
 /** The HTTP application: explicit plugin order, then every route module, then the web UI. */
-export async function buildApp(platform: Platform, app: App) {
+export async function buildApp(platform: Platform, app: App, dispatcher: Dispatcher) {
   const { config } = platform
   app.setValidatorCompiler(validatorCompiler)
   registerErrorHandling(app)
@@ -109,7 +110,7 @@ export async function buildApp(platform: Platform, app: App) {
     })
   }
 
-  const realtime = attachRealtime(app.server, {
+  const realtime = createRealtime({
     auth: platform.auth,
     pods: platform.pods,
     publisher: platform.publisher,
@@ -120,6 +121,7 @@ export async function buildApp(platform: Platform, app: App) {
     publicOrigin,
     podDomain: config.podDomain,
   })
+  dispatcher.setRealtimeEngine(realtime.engine)
   return { realtime }
 }
 

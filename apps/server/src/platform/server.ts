@@ -3,11 +3,13 @@ import Fastify from 'fastify'
 import { buildApp, fastifyOptions } from '../app.js'
 import type { Config } from '../config.js'
 import type { App } from '../http/route-context.js'
+import { createDispatcher, type Dispatcher } from './http-server.js'
 import { createPlatform, type Platform, type PlatformOverrides } from './platform.js'
 
 export interface RunningServer {
   platform: Platform
   app: App
+  dispatcher: Dispatcher
   /** Base URL the server listens on, e.g. http://127.0.0.1:3000 */
   url: string
   close(): Promise<void>
@@ -22,11 +24,13 @@ export async function startServer(
   overrides: PlatformOverrides = {},
   listen = true,
 ): Promise<RunningServer> {
-  const app = Fastify(
-    fastifyOptions(config.logLevel),
-  ).withTypeProvider<TypeBoxTypeProvider>() as unknown as App
+  const dispatcher = createDispatcher(config.podDomain)
+  const app = Fastify({
+    ...fastifyOptions(config.logLevel),
+    serverFactory: dispatcher.serverFactory,
+  }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App
   const platform = await createPlatform(config, app.log, overrides)
-  const { realtime } = await buildApp(platform, app)
+  const { realtime } = await buildApp(platform, app, dispatcher)
   await app.ready()
 
   await platform.runtime.start(platform.reconciler)
@@ -64,5 +68,5 @@ export async function startServer(
     })()
     return closing
   }
-  return { platform, app, url, close }
+  return { platform, app, dispatcher, url, close }
 }

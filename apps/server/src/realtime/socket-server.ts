@@ -1,4 +1,3 @@
-import type { Server as HttpServer } from 'node:http'
 import type {
   ClientToServerEvents,
   LogsRequest,
@@ -6,6 +5,7 @@ import type {
   ServerToClientEvents,
 } from '@neuropod/contracts'
 import { REALTIME_VERSION } from '@neuropod/contracts'
+import { Server as EngineServer } from 'engine.io'
 import { Server, type Socket } from 'socket.io'
 import type { AuthService } from '../auth/auth.service.js'
 import { type Principal, SESSION_COOKIE } from '../auth/principal.js'
@@ -48,25 +48,26 @@ const LOG_BATCH_MS = 100
  * `pod:<podId>` (after an access check on each subscribe), plus `session:<id>` / `apikey:<id>` so
  * revocations can disconnect exactly the right sockets. Nothing is emitted to all sockets.
  */
-export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps) {
-  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>(
-    httpServer,
-    {
-      path: '/socket.io',
-      serveClient: false,
-      pingInterval: 25_000,
-      pingTimeout: 20_000,
-      maxHttpBufferSize: 64 * 1024,
-      // Pod pages are same-site with the platform and WebSockets ignore CORS: only the platform's own
-      // pages (or non-browser clients, which send no Origin) may open a socket.
-      allowRequest: (req, callback) =>
-        callback(
-          null,
-          parsePodHost(req.headers.host, deps.podDomain) === null &&
-            originAllowed(req.headers.origin, req.headers.host, deps.publicOrigin),
-        ),
-    },
-  )
+export function createRealtime(deps: RealtimeDeps) {
+  const io = new Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>({
+    serveClient: false,
+  })
+  // The engine is driven by the HTTP dispatcher (platform/http-server.ts), which hands it only
+  // /socket.io/ requests addressed to the platform, never those addressed to a pod host.
+  const engine = new EngineServer({
+    pingInterval: 25_000,
+    pingTimeout: 20_000,
+    maxHttpBufferSize: 64 * 1024,
+    // Pod pages are same-site with the platform and WebSockets ignore CORS: only the platform's own
+    // pages (or non-browser clients, which send no Origin) may open a socket.
+    allowRequest: (req, callback) =>
+      callback(
+        null,
+        parsePodHost(req.headers.host, deps.podDomain) === null &&
+          originAllowed(req.headers.origin, req.headers.host, deps.publicOrigin),
+      ),
+  })
+  io.bind(engine)
   const now = () => deps.clock.now().toISOString()
 
   io.use(async (socket, next) => {
@@ -258,11 +259,12 @@ export function attachRealtime(httpServer: HttpServer, deps: RealtimeDeps) {
 
   return {
     io,
+    engine,
     async close(): Promise<void> {
       unsubscribe()
       io.local.disconnectSockets(true)
       // Not io.close(): that would also close the HTTP server, which Fastify closes gracefully itself.
-      io.engine.close()
+      engine.close()
     },
   }
 }

@@ -1,0 +1,61 @@
+import http from 'node:http'
+import type { Duplex } from 'node:stream'
+import type { Server as EngineServer } from 'engine.io'
+import type { FastifyServerFactory } from 'fastify'
+import { parsePodHost } from '../pods/pod-urls.js'
+
+/**
+ * Serves pod URLs (proxied to the pod), `/socket.io/` (realtime) and everything else (Fastify),
+ * on the same port. A request is routed by Host before any framework sees it: pod traffic never
+ * pays for Fastify's routing, and a pod's own `/socket.io/` is never mistaken for the platform's.
+ */
+export interface PodTrafficHandler {
+  request(req: http.IncomingMessage, res: http.ServerResponse): void
+  upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void
+}
+
+export interface Dispatcher {
+  serverFactory: FastifyServerFactory
+  setPodHandler(handler: PodTrafficHandler | null): void
+  setRealtimeEngine(engine: EngineServer | null): void
+  isPodHost(host: string | undefined): boolean
+}
+
+const REALTIME_PATH = '/socket.io/'
+
+export function createDispatcher(podDomain: string): Dispatcher {
+  let pods: PodTrafficHandler | null = null
+  let engine: EngineServer | null = null
+  const isPodHost = (host: string | undefined) => parsePodHost(host, podDomain) !== null
+
+  const serverFactory: FastifyServerFactory = (handler) => {
+    const server = http.createServer((req, res) => {
+      if (isPodHost(req.headers.host)) {
+        if (pods) return pods.request(req, res)
+      } else if (engine && req.url?.startsWith(REALTIME_PATH)) {
+        return engine.handleRequest(req, res)
+      }
+      handler(req, res)
+    })
+    server.on('upgrade', (req: http.IncomingMessage, socket: Duplex, head: Buffer) => {
+      if (isPodHost(req.headers.host)) {
+        if (pods) return pods.upgrade(req, socket, head)
+      } else if (engine && req.url?.startsWith(REALTIME_PATH)) {
+        return engine.handleUpgrade(req, socket, head)
+      }
+      socket.end('HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n')
+    })
+    return server
+  }
+
+  return {
+    serverFactory,
+    setPodHandler: (handler) => {
+      pods = handler
+    },
+    setRealtimeEngine: (e) => {
+      engine = e
+    },
+    isPodHost,
+  }
+}
