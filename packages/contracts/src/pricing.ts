@@ -107,7 +107,9 @@ const StoragePatch = Type.Object(
 export const UpdatePricingBody = Type.Object(
   {
     gpus: Type.Optional(
-      Type.Record(GpuId, Type.Union([GpuPatch, Type.Null()]), {
+      Type.Record(Type.String(), Type.Union([GpuPatch, Type.Null()]), {
+        propertyNames: { pattern: GPU_ID_PATTERN, maxLength: 32 },
+        maxProperties: 100,
         description:
           'Per GPU id: fields to change (a new id adds a GPU type; name and price required), or null to remove it',
       }),

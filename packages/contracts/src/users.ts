@@ -57,14 +57,6 @@ export const MockLoginBody = Type.Object(
   { email: Email, name: Type.Optional(PersonName) },
   { additionalProperties: false },
 )
-export const LogoutBody = Type.Object(
-  {
-    token: Type.Optional(
-      Type.String({ maxLength: 512, description: "Ignored unless it is the caller's own token" }),
-    ),
-  },
-  { additionalProperties: false },
-)
 export const AuthResponse = Type.Object({ success: Type.Literal(true), token: Type.String(), user: User })
 export const VerifyResponse = Type.Object({ success: Type.Literal(true), user: User })
 

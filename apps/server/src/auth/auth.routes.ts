@@ -7,7 +7,6 @@ import {
   Envelope,
   GoogleLoginBody,
   LoginBody,
-  LogoutBody,
   MockLoginBody,
   RegisterBody,
   SuccessMessage,
@@ -142,11 +141,10 @@ export const authRoutes: RouteModule = (app, { auth, config }) => {
   app.post(
     '/api/auth/logout',
     {
-      preHandler: userOnly,
+      preValidation: userOnly,
       schema: {
         tags,
         summary: 'End the current session (REST and sockets)',
-        body: Type.Optional(LogoutBody),
         response: { 200: SuccessMessage, ...errorResponses(401) },
       },
     },
@@ -160,7 +158,7 @@ export const authRoutes: RouteModule = (app, { auth, config }) => {
   app.get(
     '/api/auth/verify',
     {
-      preHandler: userOnly,
+      preValidation: userOnly,
       schema: {
         tags,
         summary: 'Check the session and return the user',
@@ -173,7 +171,7 @@ export const authRoutes: RouteModule = (app, { auth, config }) => {
   app.get(
     '/api/auth/me',
     {
-      preHandler: userOnly,
+      preValidation: userOnly,
       schema: {
         tags,
         summary: 'The signed-in user',
@@ -186,7 +184,7 @@ export const authRoutes: RouteModule = (app, { auth, config }) => {
   app.patch(
     '/api/auth/me',
     {
-      preHandler: userOnly,
+      preValidation: userOnly,
       schema: {
         tags,
         summary: 'Update name or avatar',
@@ -203,7 +201,7 @@ export const authRoutes: RouteModule = (app, { auth, config }) => {
   app.post(
     '/api/auth/me/password',
     {
-      preHandler: userOnly,
+      preValidation: userOnly,
       schema: {
         tags,
         summary: 'Set or change the password (other sessions are signed out)',
@@ -220,7 +218,7 @@ export const authRoutes: RouteModule = (app, { auth, config }) => {
   app.get(
     '/api/auth/api-keys',
     {
-      preHandler: userOnly,
+      preValidation: userOnly,
       schema: {
         tags,
         summary: 'Your API keys (never the secrets)',
@@ -233,7 +231,7 @@ export const authRoutes: RouteModule = (app, { auth, config }) => {
   app.post(
     '/api/auth/api-keys',
     {
-      preHandler: userOnly,
+      preValidation: userOnly,
       schema: {
         tags,
         summary: 'Create an API key; the key is shown only in this response',
@@ -251,7 +249,7 @@ export const authRoutes: RouteModule = (app, { auth, config }) => {
   app.delete(
     '/api/auth/api-keys/:id',
     {
-      preHandler: userOnly,
+      preValidation: userOnly,
       schema: {
         tags,
         summary: 'Revoke an API key',

@@ -17,7 +17,7 @@ export const billingRoutes: RouteModule = (app, { billing }) => {
   app.get(
     '/api/billing/ledger',
     {
-      preHandler: userOnly,
+      preValidation: userOnly,
       schema: {
         tags,
         summary: 'Ledger entries, newest first (admins: ?userId=)',
@@ -42,7 +42,7 @@ export const billingRoutes: RouteModule = (app, { billing }) => {
   app.get(
     '/api/billing/usage',
     {
-      preHandler: userOnly,
+      preValidation: userOnly,
       schema: {
         tags,
         summary: 'What was charged per pod per UTC day (admins: ?userId=)',
@@ -62,7 +62,7 @@ export const billingRoutes: RouteModule = (app, { billing }) => {
   app.get(
     '/api/billing/summary',
     {
-      preHandler: userOnly,
+      preValidation: userOnly,
       schema: {
         tags,
         summary: 'Balance, burn rate and the time it covers',
@@ -79,7 +79,7 @@ export const billingRoutes: RouteModule = (app, { billing }) => {
   app.get(
     '/api/admin/stats',
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: {
         tags: ['Admin'],
         summary: 'Dashboard figures: users, pods by state, GPUs in use, revenue per day',

@@ -21,7 +21,7 @@ import { errorResponses, type RouteModule } from '../http/route-context.js'
 
 export const podsRoutes: RouteModule = (app, { pods }) => {
   const tags = ['Pods']
-  const opts = { preHandler: userOnly }
+  const opts = { preValidation: userOnly }
 
   app.get(
     '/api/pods',
@@ -43,7 +43,7 @@ export const podsRoutes: RouteModule = (app, { pods }) => {
   app.get(
     '/api/pods/admin',
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: {
         tags: ['Pods (admin)'],
         summary: 'Every pod, filtered by owner e-mail, status, GPU or name, a page at a time',

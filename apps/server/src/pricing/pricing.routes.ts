@@ -48,7 +48,7 @@ export const pricingRoutes: RouteModule = (app, { pricing }) => {
   app.get(
     '/api/pricing',
     {
-      preHandler: userOnly,
+      preValidation: userOnly,
       schema: {
         tags,
         summary: 'The full price catalog',
@@ -66,7 +66,7 @@ export const pricingRoutes: RouteModule = (app, { pricing }) => {
       response: { 200: CostResponse, ...errorResponses(400) },
     },
   }
-  app.post('/api/pricing/calculate-cost', { ...calculate, preHandler: userOnly }, async (request) => ({
+  app.post('/api/pricing/calculate-cost', { ...calculate, preValidation: userOnly }, async (request) => ({
     success: true as const,
     data: await pricing.calculateCost(request.body),
   }))
@@ -78,7 +78,7 @@ export const pricingRoutes: RouteModule = (app, { pricing }) => {
   app.get(
     '/api/pricing/gpus/available',
     {
-      preHandler: userOnly,
+      preValidation: userOnly,
       schema: {
         tags,
         summary: 'GPU types open for new pods, with live stock when the runtime knows it',
@@ -91,7 +91,7 @@ export const pricingRoutes: RouteModule = (app, { pricing }) => {
   app.get(
     '/api/pricing/gpus',
     {
-      preHandler: userOnly,
+      preValidation: userOnly,
       schema: {
         tags,
         summary: 'Every GPU type in the catalog, with stock',
@@ -104,7 +104,7 @@ export const pricingRoutes: RouteModule = (app, { pricing }) => {
   app.get(
     '/api/pricing/gpus/:gpuId',
     {
-      preHandler: userOnly,
+      preValidation: userOnly,
       schema: {
         tags,
         summary: 'One GPU type',
@@ -118,7 +118,7 @@ export const pricingRoutes: RouteModule = (app, { pricing }) => {
   app.put(
     '/api/pricing',
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: {
         tags,
         summary:
@@ -136,7 +136,7 @@ export const pricingRoutes: RouteModule = (app, { pricing }) => {
   app.post(
     '/api/pricing/reset',
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: {
         tags,
         summary: 'Restore the default catalog (and the seed variables)',

@@ -54,7 +54,7 @@ export const statusRoutes: RouteModule = (app, platform) => {
   app.get(
     '/api/status',
     {
-      preHandler: userOnly,
+      preValidation: userOnly,
       schema: {
         tags,
         summary: 'Real checks: database round-trip, runtime, pod counts',
@@ -138,7 +138,7 @@ export const statusRoutes: RouteModule = (app, platform) => {
   app.get(
     '/api/admin/runtime/orphans',
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: {
         tags: ['Admin'],
         summary: "Runtime objects labelled as NeuroPod's that no pod owns",
@@ -153,7 +153,7 @@ export const statusRoutes: RouteModule = (app, platform) => {
   app.post(
     '/api/admin/runtime/orphans/cleanup',
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: {
         tags: ['Admin'],
         summary: 'Remove runtime objects that no pod owns',

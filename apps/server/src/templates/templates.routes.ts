@@ -18,7 +18,7 @@ export const templatesRoutes: RouteModule = (app, { templates }) => {
   app.get(
     '/api/templates',
     {
-      preHandler: userOnly,
+      preValidation: userOnly,
       schema: {
         tags,
         summary: 'All templates, newest first',
@@ -31,7 +31,7 @@ export const templatesRoutes: RouteModule = (app, { templates }) => {
   app.get(
     '/api/templates/summary',
     {
-      preHandler: userOnly,
+      preValidation: userOnly,
       schema: {
         tags,
         summary: 'Totals, the five newest and templates per creator',
@@ -44,7 +44,7 @@ export const templatesRoutes: RouteModule = (app, { templates }) => {
   app.get(
     '/api/templates/:id',
     {
-      preHandler: userOnly,
+      preValidation: userOnly,
       schema: {
         tags,
         summary: 'One template',
@@ -58,7 +58,7 @@ export const templatesRoutes: RouteModule = (app, { templates }) => {
   app.post(
     '/api/templates',
     {
-      preHandler: adminOnly,
+      preValidation: adminOnly,
       schema: {
         tags,
         summary: 'Create a template (admins)',
@@ -76,7 +76,7 @@ export const templatesRoutes: RouteModule = (app, { templates }) => {
   app.put(
     '/api/templates/:id',
     {
-      preHandler: userOnly,
+      preValidation: userOnly,
       schema: {
         tags,
         summary: 'Edit a template (its creator or an admin); existing pods keep their copy',
@@ -94,7 +94,7 @@ export const templatesRoutes: RouteModule = (app, { templates }) => {
   app.delete(
     '/api/templates/:id',
     {
-      preHandler: userOnly,
+      preValidation: userOnly,
       schema: {
         tags,
         summary: 'Delete a template (its creator or an admin); pods created from it keep working',

@@ -22,7 +22,7 @@ import { errorResponses, type RouteModule } from '../http/route-context.js'
 /** Admin user management, on the original's paths (/api/auth/users…). */
 export const usersRoutes: RouteModule = (app, { users }) => {
   const tags = ['Users (admin)']
-  const opts = { preHandler: adminOnly }
+  const opts = { preValidation: adminOnly }
 
   app.get(
     '/api/auth/users',
