@@ -45,13 +45,12 @@ export class AuthService {
   private readonly cache = new Map<string, CachedPrincipal>()
   private readonly touched = new Map<string, number>()
   private readonly limiter: FailureLimiter
+  private readonly ipLimiter: FailureLimiter
 
   constructor(private readonly deps: AuthDeps) {
-    this.limiter = new FailureLimiter(
-      deps.config.loginRateLimit.max,
-      deps.config.loginRateLimit.windowSeconds * 1000,
-      deps.clock,
-    )
+    const { max, windowSeconds } = deps.config.loginRateLimit
+    this.limiter = new FailureLimiter(max, windowSeconds * 1000, deps.clock)
+    this.ipLimiter = new FailureLimiter(max * 10, windowSeconds * 1000, deps.clock)
     deps.bus.subscribe((m) => {
       if (m.kind !== 'access-revoked') return
       for (const [key, entry] of this.cache) {
@@ -92,8 +91,10 @@ export class AuthService {
 
   async login(input: { email: string; password: string }, meta: RequestMeta) {
     const email = input.email.trim().toLowerCase()
-    const keys = [`ip:${meta.ip}`, `email:${email}`]
-    const wait = Math.max(...keys.map((k) => this.limiter.retryAfter(k)))
+    // Per account: stops guessing one password. Per address, ten times looser: stops spraying many
+    // accounts without locking out a whole lab behind one NAT address.
+    const keys = [`email:${email}`, `ip:${meta.ip}`]
+    const wait = Math.max(this.limiter.retryAfter(keys[0]!), this.ipLimiter.retryAfter(keys[1]!))
     if (wait > 0) throw rateLimited(wait)
     const user = await this.deps.db
       .selectFrom('users')
@@ -105,7 +106,8 @@ export class AuthService {
       ? await verifyPassword(user.password_hash, input.password)
       : await verifyPassword(await dummyPasswordHash(), input.password).then(() => false)
     if (!user || !ok) {
-      for (const k of keys) this.limiter.fail(k)
+      this.limiter.fail(keys[0]!)
+      this.ipLimiter.fail(keys[1]!)
       throw new AppError('INVALID_CREDENTIALS', 401, 'Wrong e-mail or password')
     }
     this.limiter.reset(`email:${email}`)
