@@ -6,7 +6,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { loadConfig } from '../src/config.js'
-import { openPglite } from '../src/db/database.js'
+import { type DatabaseHandle, openPglite } from '../src/db/database.js'
 import { startServer } from '../src/platform/server.js'
 
 const root = path.resolve(import.meta.dirname, '../../..')
@@ -19,7 +19,9 @@ interface Operation {
   responses?: Record<string, unknown>
 }
 
-export async function generateOpenApi(): Promise<{ json: string; markdown: string }> {
+export async function generateOpenApi(
+  database?: DatabaseHandle,
+): Promise<{ json: string; markdown: string }> {
   const config = loadConfig({
     NEUROPOD_LOG_LEVEL: 'silent',
     NEUROPOD_RUNTIME: 'simulated',
@@ -28,8 +30,7 @@ export async function generateOpenApi(): Promise<{ json: string; markdown: strin
     NEUROPOD_SECRET: 'openapi-generation-secret-openapi-generation',
     NEUROPOD_ADMIN_PASSWORD: 'openapi-generation',
   })
-  const database = await openPglite({})
-  const server = await startServer(config, { database }, false)
+  const server = await startServer(config, { database: database ?? (await openPglite({})) }, false)
   try {
     const spec = (server.app as unknown as { swagger(): Record<string, unknown> }).swagger()
     const json = `${JSON.stringify(spec, null, 2)}\n`

@@ -3,7 +3,6 @@
  * the API edge, where euros are parsed exactly from their decimal text and printed back.
  */
 export const MICROS_PER_EURO = 1_000_000
-export const MS_PER_HOUR = 3_600_000
 
 /** Parses a euro amount (number or decimal string) to micro-euros without float rounding drift. */
 export function eurosToMicros(value: number | string): number {
@@ -28,12 +27,6 @@ function numberToPlainString(n: number): string {
 /** micro-euros → euros as a JS number for JSON (exact for any value with ≤ 6 decimals, up to 2^53 µ€). */
 export function microsToEuros(micros: number): number {
   return micros / MICROS_PER_EURO
-}
-
-/** Cost in µ€ of `ms` milliseconds at `ratePerHour` µ€/h, with the sub-µ€ remainder carried by the caller. */
-export function accrue(ratePerHour: number, ms: number, carry: number): { amount: number; carry: number } {
-  const numerator = ratePerHour * ms + carry
-  return { amount: Math.floor(numerator / MS_PER_HOUR), carry: numerator % MS_PER_HOUR }
 }
 
 export function formatEuros(micros: number): string {
