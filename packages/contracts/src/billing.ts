@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox'
-import { Balance, Envelope, Euros, IsoDate, PageInfo, PageQuery, Uuid } from './common.js'
+import { Balance, Envelope, Euros, IsoDate, Nullable, PageInfo, PageQuery, Uuid } from './common.js'
 
 export const LedgerTypes = ['credit', 'usage', 'refund', 'adjustment'] as const
 export const LedgerType = Type.Enum(LedgerTypes)
@@ -13,12 +13,12 @@ export const LedgerEntry = Type.Object(
     amount: Euros,
     balanceAfter: Euros,
     reason: Type.String(),
-    actorId: Type.Union([Uuid, Type.Null()]),
-    actorEmail: Type.Union([Type.String(), Type.Null()]),
-    podId: Type.Union([Type.String(), Type.Null()]),
-    podName: Type.Union([Type.String(), Type.Null()]),
-    periodStart: Type.Union([IsoDate, Type.Null()]),
-    periodEnd: Type.Union([IsoDate, Type.Null()]),
+    actorId: Nullable(Uuid),
+    actorEmail: Nullable(Type.String()),
+    podId: Nullable(Type.String()),
+    podName: Nullable(Type.String()),
+    periodStart: Nullable(IsoDate),
+    periodEnd: Nullable(IsoDate),
     createdAt: IsoDate,
   },
   { $id: 'LedgerEntry' },
@@ -79,9 +79,7 @@ export const BillingSummary = Type.Object({
   balance: Balance,
   unlimited: Type.Boolean(),
   burnRatePerHour: Euros,
-  hoursLeft: Type.Union([Type.Number(), Type.Null()], {
-    description: 'At the current burn rate; null when nothing accrues',
-  }),
+  hoursLeft: Nullable(Type.Number({ description: 'At the current burn rate; null when nothing accrues' })),
   runningPods: Type.Integer(),
   lowBalanceThresholdHours: Type.Number(),
   spentLast30Days: Euros,

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox'
-import { Envelope, Euros, IsoDate, PageInfo, PageQuery, PodId, Uuid } from './common.js'
+import { Envelope, Euros, IsoDate, Nullable, PageInfo, PageQuery, PodId, Uuid } from './common.js'
 import { PortNumber, ServiceName } from './templates.js'
 
 export const PodStatuses = [
@@ -31,7 +31,7 @@ export const HttpService = Type.Object({
   url: Type.String(),
   isCustom: Type.Boolean(),
   status: ServiceStatus,
-  statusReason: Type.Union([Type.String(), Type.Null()]),
+  statusReason: Nullable(Type.String()),
   access: PortAccess,
   jupyter: Type.Boolean({ description: 'This port serves the Jupyter the platform configured' }),
 })
@@ -41,8 +41,8 @@ export const TcpService = Type.Object({
   port: Type.Integer(),
   serviceName: Type.String(),
   url: Type.String({ description: 'tcp://host:port, or empty while the pod has no published address' }),
-  host: Type.Union([Type.String(), Type.Null()]),
-  hostPort: Type.Union([Type.Integer(), Type.Null()]),
+  host: Nullable(Type.String()),
+  hostPort: Nullable(Type.Integer()),
   isCustom: Type.Boolean(),
   status: ServiceStatus,
 })
@@ -52,15 +52,15 @@ export const PodStats = Type.Object({
   available: Type.Boolean({
     description: 'False when the runtime cannot measure usage; the numbers are then null',
   }),
-  reason: Type.Union([Type.String(), Type.Null()]),
-  cpuUsage: Type.Union([Type.Number(), Type.Null()]),
-  memoryUsage: Type.Union([Type.Number(), Type.Null()]),
-  memoryUsedBytes: Type.Union([Type.Number(), Type.Null()]),
-  memoryLimitBytes: Type.Union([Type.Number(), Type.Null()]),
-  gpuUsage: Type.Union([Type.Number(), Type.Null()]),
-  gpuMemoryUsage: Type.Union([Type.Number(), Type.Null()]),
+  reason: Nullable(Type.String()),
+  cpuUsage: Nullable(Type.Number()),
+  memoryUsage: Nullable(Type.Number()),
+  memoryUsedBytes: Nullable(Type.Number()),
+  memoryLimitBytes: Nullable(Type.Number()),
+  gpuUsage: Nullable(Type.Number()),
+  gpuMemoryUsage: Nullable(Type.Number()),
   uptime: Type.Integer({ description: 'Seconds since the container started (0 when not running)' }),
-  lastUpdated: Type.Union([IsoDate, Type.Null()]),
+  lastUpdated: Nullable(IsoDate),
 })
 export type PodStats = Static<typeof PodStats>
 
@@ -71,10 +71,10 @@ export const Pod = Type.Object(
     slug: Type.String({ description: 'Stable DNS-safe id used in the pod URLs' }),
     userId: Uuid,
     userEmail: Type.String(),
-    createdBy: Type.Union([Uuid, Type.Null()]),
+    createdBy: Nullable(Uuid),
     deploymentType: Type.Union([Type.Literal('template'), Type.Literal('docker')]),
-    templateId: Type.Union([Type.String(), Type.Null()]),
-    templateName: Type.Union([Type.String(), Type.Null()]),
+    templateId: Nullable(Type.String()),
+    templateName: Nullable(Type.String()),
     dockerImage: Type.String(),
     gpu: Type.String(),
     gpuCount: Type.Integer(),
@@ -83,11 +83,11 @@ export const Pod = Type.Object(
     volumePath: Type.String(),
     enableJupyter: Type.Boolean(),
     env: Type.Record(Type.String(), Type.String()),
-    startCommand: Type.Union([Type.String(), Type.Null()]),
+    startCommand: Nullable(Type.String()),
     status: PodStatus,
-    statusReason: Type.Union([Type.String(), Type.Null()]),
+    statusReason: Nullable(Type.String()),
     desiredState: DesiredState,
-    exitCode: Type.Union([Type.Integer(), Type.Null()]),
+    exitCode: Nullable(Type.Integer()),
     httpServices: Type.Array(HttpService),
     tcpServices: Type.Array(TcpService),
     stats: PodStats,
@@ -99,9 +99,9 @@ export const Pod = Type.Object(
     runtime: Type.String(),
     createdAt: IsoDate,
     updatedAt: IsoDate,
-    startedAt: Type.Union([IsoDate, Type.Null()]),
-    stoppedAt: Type.Union([IsoDate, Type.Null()]),
-    lastActive: Type.Union([IsoDate, Type.Null()]),
+    startedAt: Nullable(IsoDate),
+    stoppedAt: Nullable(IsoDate),
+    lastActive: Nullable(IsoDate),
   },
   { $id: 'Pod' },
 )
@@ -136,9 +136,9 @@ export const CreatePodBody = Type.Object(
     ports: Type.Optional(PortList),
     tcpPorts: Type.Optional(PortList),
     env: Type.Optional(Type.Record(Type.String({ maxLength: 200 }), Type.String({ maxLength: 100000 }))),
-    startCommand: Type.Optional(Type.Union([Type.String({ maxLength: 100000 }), Type.Null()])),
+    startCommand: Type.Optional(Nullable(Type.String({ maxLength: 100000 }))),
     enableJupyter: Type.Optional(Type.Boolean()),
-    assignToUser: Type.Optional(Type.Union([Type.String({ maxLength: 254 }), Type.Null()])),
+    assignToUser: Type.Optional(Nullable(Type.String({ maxLength: 254 }))),
   },
   { additionalProperties: false },
 )
@@ -199,7 +199,7 @@ export const Connections = Type.Object({
 export const ConnectionsResponse = Envelope(Connections)
 
 export const LogLine = Type.Object({
-  timestamp: Type.Union([IsoDate, Type.Null()]),
+  timestamp: Nullable(IsoDate),
   stream: Type.Union([Type.Literal('stdout'), Type.Literal('stderr'), Type.Literal('system')]),
   message: Type.String(),
 })
@@ -215,7 +215,7 @@ export const LogsResponse = Envelope(
     logs: Type.String({ description: 'Plain text, one line per entry (the original format)' }),
     lines: Type.Array(LogLine),
     available: Type.Boolean(),
-    reason: Type.Union([Type.String(), Type.Null()]),
+    reason: Nullable(Type.String()),
   }),
 )
 
@@ -229,7 +229,7 @@ export const PodEvent = Type.Object(
       description: 'Short machine-friendly reason, e.g. Pulling, Started, Ready, Exited',
     }),
     message: Type.String(),
-    progress: Type.Union([Type.Integer({ minimum: 0, maximum: 100 }), Type.Null()]),
+    progress: Nullable(Type.Integer({ minimum: 0, maximum: 100 })),
   },
   { $id: 'PodEvent' },
 )

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox'
-import { Envelope, Euros, IsoDate } from './common.js'
+import { Envelope, Euros, IsoDate, Nullable } from './common.js'
 
 export const GPU_ID_PATTERN = '^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$'
 export const GpuId = Type.String({ pattern: GPU_ID_PATTERN, minLength: 1, maxLength: 32 })
@@ -82,8 +82,8 @@ export const Pricing = Type.Object(
       }),
     }),
     availableGpus: Type.Array(Type.String()),
-    updatedAt: Type.Union([IsoDate, Type.Null()]),
-    updatedBy: Type.Union([Type.String(), Type.Null()]),
+    updatedAt: Nullable(IsoDate),
+    updatedBy: Nullable(Type.String()),
   },
   { $id: 'Pricing' },
 )

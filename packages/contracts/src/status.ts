@@ -1,5 +1,5 @@
 import Type from 'typebox'
-import { Envelope, IsoDate } from './common.js'
+import { Envelope, IsoDate, Nullable } from './common.js'
 
 export const Health = Type.Object({
   status: Type.Literal('ok'),
@@ -17,8 +17,8 @@ export const PublicStatus = Type.Object({
 
 const Check = {
   status: Type.Union([Type.Literal('ok'), Type.Literal('error')]),
-  latencyMs: Type.Union([Type.Number(), Type.Null()]),
-  error: Type.Union([Type.String(), Type.Null()]),
+  latencyMs: Nullable(Type.Number()),
+  error: Nullable(Type.String()),
 }
 export const SystemStatus = Envelope(
   Type.Object({
@@ -38,7 +38,7 @@ export const SystemStatus = Envelope(
       ...Check,
       kind: Type.String(),
       simulated: Type.Boolean(),
-      version: Type.Union([Type.String(), Type.Null()]),
+      version: Nullable(Type.String()),
       details: Type.Record(
         Type.String(),
         Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]),

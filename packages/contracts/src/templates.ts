@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox'
-import { IsoDate } from './common.js'
+import { IsoDate, Nullable } from './common.js'
 
 /** Docker image reference: [registry[:port]/]name[:tag][@sha256:digest] */
 export const IMAGE_REF_PATTERN =
@@ -58,7 +58,7 @@ export const Template = Type.Object(
       description: 'Whether pods from this template default to Jupyter on 8888',
     }),
     env: Type.Record(Type.String(), Type.String()),
-    startCommand: Type.Union([Type.String(), Type.Null()]),
+    startCommand: Nullable(Type.String()),
     description: Type.String(),
     createdBy: TemplateCreator,
     podCount: Type.Integer({ description: 'Pods (not deleted) created from this template' }),
@@ -79,7 +79,7 @@ const TemplateFields = {
   volumePath: VolumePath,
   enableJupyter: Type.Boolean(),
   env: EnvVars,
-  startCommand: Type.Union([StartCommand, Type.Null()]),
+  startCommand: Nullable(StartCommand),
   description: Type.String({ maxLength: 5000 }),
 }
 export const CreateTemplateBody = Type.Object(

@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox'
-import { Balance, Email, Envelope, IsoDate, PageInfo, PageQuery, Role, Uuid } from './common.js'
+import { Balance, Email, Envelope, IsoDate, Nullable, PageInfo, PageQuery, Role, Uuid } from './common.js'
 
 export const OnlineStatus = Type.Union([Type.Literal('online'), Type.Literal('offline')])
 
@@ -9,7 +9,7 @@ export const User = Type.Object(
     id: Uuid,
     email: Type.String(),
     name: Type.String(),
-    avatar: Type.Union([Type.String(), Type.Null()]),
+    avatar: Nullable(Type.String()),
     role: Role,
     balance: Balance,
     unlimited: Type.Boolean({
@@ -22,8 +22,8 @@ export const User = Type.Object(
     totalPods: Type.Integer(),
     status: OnlineStatus,
     suspended: Type.Boolean(),
-    suspendedReason: Type.Union([Type.String(), Type.Null()]),
-    lastSeenAt: Type.Union([IsoDate, Type.Null()]),
+    suspendedReason: Nullable(Type.String()),
+    lastSeenAt: Nullable(IsoDate),
     hasPassword: Type.Boolean(),
     googleLinked: Type.Boolean(),
   },
@@ -63,7 +63,7 @@ export const VerifyResponse = Type.Object({ success: Type.Literal(true), user: U
 export const UpdateProfileBody = Type.Object(
   {
     name: Type.Optional(PersonName),
-    avatar: Type.Optional(Type.Union([Type.String({ format: 'uri', maxLength: 2000 }), Type.Null()])),
+    avatar: Type.Optional(Nullable(Type.String({ format: 'uri', maxLength: 2000 }))),
   },
   { additionalProperties: false, minProperties: 1 },
 )
@@ -78,7 +78,7 @@ export const ApiKey = Type.Object(
     name: Type.String(),
     prefix: Type.String({ description: 'First characters of the key, to recognise it' }),
     createdAt: IsoDate,
-    lastUsedAt: Type.Union([IsoDate, Type.Null()]),
+    lastUsedAt: Nullable(IsoDate),
   },
   { $id: 'ApiKey' },
 )
@@ -133,7 +133,7 @@ export const BalanceChange = Type.Object({
   name: Type.String(),
   email: Type.String(),
   balance: Balance,
-  ledgerEntryId: Type.Union([Type.Integer(), Type.Null()]),
+  ledgerEntryId: Nullable(Type.Integer()),
 })
 export const SuspendBody = Type.Object(
   { userId: Uuid, reason: Type.Optional(Reason) },
