@@ -49,10 +49,3 @@ export default async function setup(project: TestProject) {
   project.provide('pgliteTemplate', dumpFile)
   return () => fs.rmSync(dir, { recursive: true, force: true })
 }
-
-declare module 'vitest' {
-  export interface ProvidedContext {
-    pgTemplate: { url: string; templateName: string }
-    pgliteTemplate: string
-  }
-}

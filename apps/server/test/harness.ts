@@ -212,3 +212,10 @@ export async function eventually<T>(
     await new Promise((r) => setTimeout(r, intervalMs))
   }
 }
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pgTemplate: { url: string; templateName: string }
+    pgliteTemplate: string
+  }
+}

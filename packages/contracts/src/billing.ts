@@ -84,6 +84,7 @@ export const BillingSummary = Type.Object({
   lowBalanceThresholdHours: Type.Number(),
   spentLast30Days: Euros,
 })
+export type BillingSummary = Static<typeof BillingSummary>
 export const BillingSummaryResponse = Envelope(BillingSummary)
 export const BillingSummaryQuery = Type.Object(
   { userId: Type.Optional(Uuid) },

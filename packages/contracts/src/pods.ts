@@ -196,6 +196,7 @@ export const Connections = Type.Object({
   httpServices: Type.Array(HttpService),
   tcpServices: Type.Array(TcpService),
 })
+export type Connections = Static<typeof Connections>
 export const ConnectionsResponse = Envelope(Connections)
 
 export const LogLine = Type.Object({

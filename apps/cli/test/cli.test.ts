@@ -1,0 +1,105 @@
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { createTestServer, type TestServer } from '../../server/test/harness.js'
+import { run } from '../src/main.js'
+
+describe('neuropod CLI', () => {
+  let server: TestServer
+  let env: NodeJS.ProcessEnv
+  let email: string
+
+  beforeAll(async () => {
+    server = await createTestServer()
+    email = (await server.newClient('cli')).email
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'neuropod-cli-'))
+    env = { NEUROPOD_CONFIG: path.join(dir, 'config.json') }
+  })
+  afterAll(() => server?.stop())
+
+  async function cli(...argv: string[]) {
+    const out: string[] = []
+    const err: string[] = []
+    const code = await run(argv, { env, out: (t) => out.push(t), err: (t) => err.push(t) })
+    return { code, out: out.join('\n'), err: err.join('\n') }
+  }
+
+  it('signs in, saves the credential privately, and knows who it is', async () => {
+    const login = await cli('login', '--url', server.url, '--email', email, '--password', 'client-password-1')
+    expect(login.code, login.err).toBe(0)
+    expect(fs.statSync(env.NEUROPOD_CONFIG!).mode & 0o777).toBe(0o600)
+    const me = await cli('whoami', '--json')
+    expect(JSON.parse(me.out)).toMatchObject({ email, role: 'client' })
+  })
+
+  it('creates a pod, waits for it, lists it, shows URLs and logs, stops and deletes it', async () => {
+    const created = await cli(
+      'pods',
+      'create',
+      '--name',
+      'cli-pod',
+      '--image',
+      'busybox:latest',
+      '--gpu',
+      'cpu',
+      '--port',
+      '8080',
+      '--env',
+      'A=1',
+      '--wait',
+      '--json',
+    )
+    expect(created.code, created.err).toBe(0)
+    const pod = JSON.parse(created.out)
+    expect(pod).toMatchObject({ podName: 'cli-pod', status: 'running', env: { A: '1' } })
+    expect(created.err).toMatch(/Started/)
+    const list = await cli('pods')
+    expect(list.out).toContain(pod.podId)
+    expect(list.out).toContain('running')
+    expect((await cli('pods', 'urls', pod.podId)).out).toContain(pod.httpServices[0].url)
+    const logs = await cli('pods', 'logs', pod.podId, '--tail', '5', '--json')
+    expect(
+      logs.out
+        .split('\n')
+        .map((l) => JSON.parse(l).message)
+        .join(' '),
+    ).toMatch(/simulation/i)
+    expect((await cli('pods', 'stop', pod.podId, '--wait')).out).toContain('now stopped')
+    expect((await cli('pods', 'delete', pod.podId, '--wait')).out).toContain('now gone')
+    expect((await cli('pods', 'get', pod.podId)).code).toBe(1)
+  })
+
+  it("reports the server's validation problems and usage mistakes", async () => {
+    const bad = await cli(
+      'pods',
+      'create',
+      '--name',
+      'x',
+      '--image',
+      'busybox:latest',
+      '--gpu',
+      'rtx-9999',
+      '--port',
+      '21',
+    )
+    expect(bad.code).toBe(1)
+    expect(bad.err).toContain('gpu: Unknown GPU type')
+    expect(bad.err).toContain('ports.0')
+    expect((await cli('pods', 'create', '--name', 'x')).code).toBe(2)
+    expect(
+      (await cli('pods', 'create', '--name', 'x', '--gpu', 'cpu', '--image', 'a', '--disk', 'big')).code,
+    ).toBe(2)
+    expect((await cli('frobnicate')).code).toBe(2)
+  })
+
+  it('creates an API key and signs in with it', async () => {
+    const created = await cli('keys', 'create', 'laptop', '--json')
+    const key = JSON.parse(created.out).key as string
+    expect(key).toMatch(/^npk_/)
+    expect((await cli('login', '--url', server.url, '--api-key', key)).code).toBe(0)
+    expect((await cli('balance')).out).toMatch(/Balance €\d+\.\d\d/)
+    expect((await cli('gpus')).out).toContain('rtx-4050')
+    expect((await cli('templates')).out).toContain('Jupyter Lab')
+  })
+})
