@@ -80,8 +80,10 @@ export class PodsService {
     if (filters.status) q = q.where('pods.status', '=', filters.status as PodRow['status'])
     if (filters.gpu) q = q.where('pods.gpu', '=', filters.gpu)
     if (filters.search) {
-      const term = `%${escapeLike(filters.search.trim().toLowerCase())}%`
-      q = q.where((eb) => eb.or([eb(sql`lower(pods.name)`, 'like', term), eb('pods.id', 'like', term)]))
+      const text = filters.search.trim().toLowerCase()
+      q = q.where((eb) =>
+        eb.or([eb(sql`lower(pods.name)`, 'like', `%${escapeLike(text)}%`), eb('pods.id', '=', text)]),
+      )
     }
     const [{ total }, ids] = await Promise.all([
       q.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),

@@ -763,7 +763,7 @@ export class Reconciler implements RuntimeListener {
     const pods = await this.deps.db
       .selectFrom('pods')
       .select(['id', 'status', 'desired_state', 'compute_active'])
-      .where('status', '<>', 'deleted')
+      .where('deleted_at', 'is', null)
       .execute()
     for (const pod of pods) {
       const o = observed.get(pod.id) ?? absent(pod.id)
@@ -797,7 +797,7 @@ export class Reconciler implements RuntimeListener {
   /** Admin action: report, and optionally remove, runtime objects that no pod owns. */
   async orphans(remove: boolean): Promise<OrphanReport[]> {
     const known = new Set(
-      (await this.deps.db.selectFrom('pods').select('id').where('status', '<>', 'deleted').execute()).map(
+      (await this.deps.db.selectFrom('pods').select('id').where('deleted_at', 'is', null).execute()).map(
         (p) => p.id,
       ),
     )
