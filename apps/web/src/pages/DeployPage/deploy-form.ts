@@ -1,4 +1,4 @@
-import { ENV_NAME_PATTERN, IMAGE_REF_PATTERN } from '@neuropod/contracts'
+import { ENV_NAME_PATTERN, IMAGE_REF_PATTERN } from '@neuropod/contracts/patterns'
 import type { CreatePodBody, GpuInfo, Pricing, Template } from '../../api/types'
 import type { MessageKey, Vars } from '../../i18n'
 import { checkPort, JUPYTER_PORT } from '../../lib/ports'
