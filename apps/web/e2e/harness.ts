@@ -124,6 +124,7 @@ export async function newUser(browser: Browser, baseURL: string, options: { mobi
     locale: options.lang ?? 'en-GB',
     permissions: ['clipboard-read', 'clipboard-write'],
   })
+  context.setDefaultTimeout(10_000)
   const page = await context.newPage()
   const errors: string[] = []
   page.on('console', (msg) => {

@@ -52,7 +52,7 @@ const enc = encodeURIComponent
 export const api = {
   auth: {
     config: () => http.get<Data<AuthConfig>>('/api/auth/config').then(unwrap),
-    me: () => http.get<Data<User>>('/api/auth/me').then(unwrap),
+    session: () => http.get<Data<User | null>>('/api/auth/session').then(unwrap),
     login: (email: string, password: string) =>
       http.post<Auth>('/api/auth/login', { email, password }).then((r) => r.user),
     register: (body: { email: string; password: string; name: string }) =>

@@ -58,7 +58,7 @@ export async function request<T>(method: string, path: string, options: RequestO
   }
   if (!response.ok) {
     const err = (body ?? {}) as Partial<ErrorBody>
-    if (response.status === 401 && !path.startsWith('/api/auth/me') && !path.startsWith('/api/auth/login'))
+    if (response.status === 401 && !path.startsWith('/api/auth/login'))
       onUnauthenticated?.()
     throw new ApiError(
       response.status,

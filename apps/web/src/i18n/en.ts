@@ -213,6 +213,7 @@ export const en = {
   'deploy.source.template': 'Template',
   'deploy.source.image': 'Custom image',
   'deploy.source.noTemplates': 'There are no templates yet. Use a custom image.',
+  'deploy.source.about': 'About {name}',
   'deploy.source.noDescription': 'No description.',
   'deploy.source.imageLabel': 'Docker image',
   'deploy.source.imageHint': 'For example ubuntu:22.04 or registry.example.org/team/image:tag',

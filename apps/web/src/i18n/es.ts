@@ -215,6 +215,7 @@ export const es: Record<MessageKey, string> = {
   'deploy.source.template': 'Plantilla',
   'deploy.source.image': 'Imagen propia',
   'deploy.source.noTemplates': 'Aún no hay plantillas. Usa una imagen propia.',
+  'deploy.source.about': 'Sobre {name}',
   'deploy.source.noDescription': 'Sin descripción.',
   'deploy.source.imageLabel': 'Imagen Docker',
   'deploy.source.imageHint': 'Por ejemplo ubuntu:22.04 o registry.example.org/equipo/imagen:tag',

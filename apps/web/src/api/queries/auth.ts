@@ -1,6 +1,5 @@
 import { queryOptions } from '@tanstack/react-query'
 import { api } from '../api'
-import { isApiError } from '../errors'
 
 export const authKeys = {
   me: ['auth', 'me'] as const,
@@ -8,18 +7,11 @@ export const authKeys = {
   apiKeys: ['auth', 'api-keys'] as const,
 }
 
-/** The signed-in user, or null when there is no valid session (a 401 is an answer, not an error). */
+/** The signed-in user, or null for a visitor (the session endpoint answers 200 either way). */
 export const meQuery = () =>
   queryOptions({
     queryKey: authKeys.me,
-    queryFn: async () => {
-      try {
-        return await api.auth.me()
-      } catch (error) {
-        if (isApiError(error) && error.status === 401) return null
-        throw error
-      }
-    },
+    queryFn: api.auth.session,
     staleTime: 60_000,
   })
 

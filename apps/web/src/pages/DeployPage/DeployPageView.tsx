@@ -171,7 +171,7 @@ export function DeployPageView(props: DeployPageViewProps) {
                 <FieldErrors errors={errors.template} />
                 {template && (
                   <div className="card" style={{ boxShadow: 'none', background: 'var(--surface-2)' }}>
-                    <h3>{template.name}</h3>
+                    <span className="small muted">{t('deploy.source.about', { name: template.name })}</span>
                     {template.description ? <Markdown source={template.description} /> : <p className="muted">{t('deploy.source.noDescription')}</p>}
                   </div>
                 )}
