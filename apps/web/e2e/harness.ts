@@ -43,27 +43,31 @@ export interface RunningPlatform {
 export async function startPlatform(env: Record<string, string> = {}): Promise<RunningPlatform> {
   const port = await freePort()
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'neuropod-e2e-'))
-  const child: ChildProcess = spawn(path.join(repoRoot, 'node_modules/.bin/tsx'), [path.join(repoRoot, 'apps/server/src/main.ts')], {
-    cwd: repoRoot,
-    env: {
-      ...process.env,
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      NEUROPOD_DATA_DIR: dataDir,
-      NEUROPOD_RUNTIME: 'simulated',
-      NEUROPOD_SIM_CREATE_DELAY_MS: '400',
-      NEUROPOD_SIM_START_DELAY_MS: '400',
-      NEUROPOD_READINESS_GRACE_SECONDS: '5',
-      NEUROPOD_METER_INTERVAL_SECONDS: '2',
-      NEUROPOD_ADMIN_EMAIL: ADMIN_EMAIL,
-      NEUROPOD_ADMIN_PASSWORD: ADMIN_PASSWORD,
-      NEUROPOD_WEB_DIST: path.join(webRoot, 'dist'),
-      NEUROPOD_LOG_LEVEL: 'warn',
-      DATABASE_URL: '',
-      ...env,
+  const child: ChildProcess = spawn(
+    path.join(repoRoot, 'node_modules/.bin/tsx'),
+    [path.join(repoRoot, 'apps/server/src/main.ts')],
+    {
+      cwd: repoRoot,
+      env: {
+        ...process.env,
+        PORT: String(port),
+        HOST: '127.0.0.1',
+        NEUROPOD_DATA_DIR: dataDir,
+        NEUROPOD_RUNTIME: 'simulated',
+        NEUROPOD_SIM_CREATE_DELAY_MS: '400',
+        NEUROPOD_SIM_START_DELAY_MS: '400',
+        NEUROPOD_READINESS_GRACE_SECONDS: '5',
+        NEUROPOD_METER_INTERVAL_SECONDS: '2',
+        NEUROPOD_ADMIN_EMAIL: ADMIN_EMAIL,
+        NEUROPOD_ADMIN_PASSWORD: ADMIN_PASSWORD,
+        NEUROPOD_WEB_DIST: path.join(webRoot, 'dist'),
+        NEUROPOD_LOG_LEVEL: 'warn',
+        DATABASE_URL: '',
+        ...env,
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  )
   let output = ''
   child.stdout?.on('data', (d: Buffer) => {
     output += d.toString()
@@ -117,7 +121,11 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 /** A fresh browser profile (its own cookies) that fails the test on any console error. */
-export async function newUser(browser: Browser, baseURL: string, options: { mobile?: boolean; lang?: string } = {}) {
+export async function newUser(
+  browser: Browser,
+  baseURL: string,
+  options: { mobile?: boolean; lang?: string } = {},
+) {
   const context: BrowserContext = await browser.newContext({
     baseURL,
     viewport: options.mobile ? { width: 390, height: 844 } : { width: 1360, height: 900 },
@@ -147,7 +155,11 @@ export async function ensureBuilt(): Promise<void> {
       const full = path.join(dir, e.name)
       return Math.max(max, e.isDirectory() ? newest(full) : fs.statSync(full).mtimeMs)
     }, 0)
-  const sources = Math.max(newest(path.join(webRoot, 'src')), newest(path.join(repoRoot, 'packages/contracts/src')), fs.statSync(path.join(webRoot, 'index.html')).mtimeMs)
+  const sources = Math.max(
+    newest(path.join(webRoot, 'src')),
+    newest(path.join(repoRoot, 'packages/contracts/src')),
+    fs.statSync(path.join(webRoot, 'index.html')).mtimeMs,
+  )
   if (fs.existsSync(built) && fs.statSync(built).mtimeMs > sources) return
   const { build } = await import('vite')
   await build({ root: webRoot, logLevel: 'warn', configFile: path.join(webRoot, 'vite.config.ts') })

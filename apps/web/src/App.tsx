@@ -31,16 +31,17 @@ export function createQueryClient(): QueryClient {
       queries: {
         staleTime: 10_000,
         // A 4xx will not change by asking again; network blips and 5xx get two retries.
-        retry: (count, error) => count < 2 && !(isApiError(error) && error.status >= 400 && error.status < 500),
+        retry: (count, error) =>
+          count < 2 && !(isApiError(error) && error.status >= 400 && error.status < 500),
       },
       mutations: { retry: false },
     },
   })
 }
 
-function Console({ role, children }: { role?: 'admin'; children: (me: User) => ReactNode }) {
+function Console({ admin, children }: { admin?: boolean; children: (me: User) => ReactNode }) {
   return (
-    <RequireAuth role={role}>
+    <RequireAuth adminOnly={admin}>
       {(me) => (
         <RealtimeProvider me={me}>
           <AppShell me={me}>
@@ -75,11 +76,11 @@ export function AppRoutes() {
       <Route path="/pods" element={<Console>{(me) => <PodsPage me={me} />}</Console>} />
       <Route path="/deploy" element={<Console>{(me) => <DeployPage me={me} />}</Console>} />
       <Route path="/account" element={<Console>{(me) => <AccountPage me={me} />}</Console>} />
-      <Route path="/admin" element={<Console role="admin">{() => <AdminDashboardPage />}</Console>} />
-      <Route path="/admin/pods" element={<Console role="admin">{() => <AdminPodsPage />}</Console>} />
-      <Route path="/admin/users" element={<Console role="admin">{(me) => <AdminUsersPage me={me} />}</Console>} />
-      <Route path="/admin/templates" element={<Console role="admin">{() => <AdminTemplatesPage />}</Console>} />
-      <Route path="/admin/pricing" element={<Console role="admin">{() => <AdminPricingPage />}</Console>} />
+      <Route path="/admin" element={<Console admin>{() => <AdminDashboardPage />}</Console>} />
+      <Route path="/admin/pods" element={<Console admin>{() => <AdminPodsPage />}</Console>} />
+      <Route path="/admin/users" element={<Console admin>{(me) => <AdminUsersPage me={me} />}</Console>} />
+      <Route path="/admin/templates" element={<Console admin>{() => <AdminTemplatesPage />}</Console>} />
+      <Route path="/admin/pricing" element={<Console admin>{() => <AdminPricingPage />}</Console>} />
       {/* The original's addresses keep working. */}
       <Route path="/client/pods" element={<Navigate to="/pods" replace />} />
       <Route path="/client/pods/deploy" element={<Navigate to="/deploy" replace />} />

@@ -59,7 +59,6 @@ export function registerErrorHandling(app: FastifyInstance): void {
     request.log.error({ err: error }, 'unhandled error')
     return reply.status(500).send({ success: false, message: 'Internal server error', code: 'INTERNAL' })
   })
-
 }
 
 /** The API's 404 body. Fastify takes one not-found handler, so app.ts installs it (with the SPA fallback). */

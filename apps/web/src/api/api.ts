@@ -80,10 +80,12 @@ export const api = {
     unsuspend: (userId: string) => http.post<Data<unknown>>('/api/auth/users/unsuspend', { userId }),
     setRole: (userId: string, role: Role) =>
       http.post<Data<User>>('/api/auth/users/role', { userId, role }).then(unwrap),
-    remove: (userId: string) => http.delete<Data<DeleteUserOutcome>>(`/api/auth/users/${enc(userId)}`).then(unwrap),
+    remove: (userId: string) =>
+      http.delete<Data<DeleteUserOutcome>>(`/api/auth/users/${enc(userId)}`).then(unwrap),
   },
   pricing: {
-    public: () => http.get<Data<Omit<Pricing, 'updatedAt' | 'updatedBy'>>>('/api/pricing/public').then(unwrap),
+    public: () =>
+      http.get<Data<Omit<Pricing, 'updatedAt' | 'updatedBy'>>>('/api/pricing/public').then(unwrap),
     full: () => http.get<Data<Pricing>>('/api/pricing').then(unwrap),
     gpus: () => http.get<Data<GpuInfo[]>>('/api/pricing/gpus').then(unwrap),
     calculate: (body: CostRequest) => http.post<Data<Cost>>('/api/pricing/calculate-cost', body).then(unwrap),

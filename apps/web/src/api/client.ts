@@ -1,5 +1,5 @@
-import type { ErrorBody } from './types'
 import { ApiError } from './errors'
+import type { ErrorBody } from './types'
 
 type Query = Record<string, string | number | boolean | undefined | null>
 
@@ -58,8 +58,7 @@ export async function request<T>(method: string, path: string, options: RequestO
   }
   if (!response.ok) {
     const err = (body ?? {}) as Partial<ErrorBody>
-    if (response.status === 401 && !path.startsWith('/api/auth/login'))
-      onUnauthenticated?.()
+    if (response.status === 401 && !path.startsWith('/api/auth/login')) onUnauthenticated?.()
     throw new ApiError(
       response.status,
       err.code ?? (response.status >= 500 ? 'INTERNAL' : 'VALIDATION_FAILED'),

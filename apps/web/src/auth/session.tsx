@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query'
-import { useEffect, type ReactNode } from 'react'
+import { type ReactNode, useEffect } from 'react'
 import { Navigate, useLocation } from 'react-router'
 import { setUnauthenticatedHandler } from '../api/client'
 import { authKeys, meQuery } from '../api/queries/auth'
@@ -39,7 +39,13 @@ export function homeFor(user: User): string {
   return user.role === 'admin' ? '/admin' : '/pods'
 }
 
-export function RequireAuth({ role, children }: { role?: 'admin'; children: (me: User) => ReactNode }) {
+export function RequireAuth({
+  adminOnly,
+  children,
+}: {
+  adminOnly?: boolean
+  children: (me: User) => ReactNode
+}) {
   const { me, error } = useMe()
   const location = useLocation()
   if (me === undefined && !error) return <Loading />
@@ -47,6 +53,6 @@ export function RequireAuth({ role, children }: { role?: 'admin'; children: (me:
     const next = location.pathname + location.search
     return <Navigate to={`/login?next=${encodeURIComponent(next)}`} replace />
   }
-  if (role === 'admin' && me.role !== 'admin') return <Navigate to="/pods" replace />
+  if (adminOnly && me.role !== 'admin') return <Navigate to="/pods" replace />
   return <>{children(me)}</>
 }

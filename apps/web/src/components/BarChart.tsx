@@ -44,7 +44,15 @@ export function BarChart({ labels, series, format, title, height = 180 }: BarCha
               const v = s.values[i] ?? 0
               const x = pad.left + i * slot + (slot - barW * series.length) / 2 + j * barW
               return (
-                <rect key={s.label} className={s.className ?? 'bar'} x={x} y={y(v)} width={barW} height={Math.max(0, pad.top + innerH - y(v))} rx={1.5}>
+                <rect
+                  key={s.label}
+                  className={s.className ?? 'bar'}
+                  x={x}
+                  y={y(v)}
+                  width={barW}
+                  height={Math.max(0, pad.top + innerH - y(v))}
+                  rx={1.5}
+                >
                   <title>{`${label} · ${s.label}: ${format(v)}`}</title>
                 </rect>
               )
@@ -61,7 +69,10 @@ export function BarChart({ labels, series, format, title, height = 180 }: BarCha
         <figcaption className="legend">
           {series.map((s) => (
             <span key={s.label}>
-              <i className={s.className ?? 'bar'} style={{ background: s.className === 'bar-2' ? 'var(--ok)' : 'var(--primary)' }} />
+              <i
+                className={s.className ?? 'bar'}
+                style={{ background: s.className === 'bar-2' ? 'var(--ok)' : 'var(--primary)' }}
+              />
               {s.label}
             </span>
           ))}

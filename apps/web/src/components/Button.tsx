@@ -9,8 +9,22 @@ export interface ButtonProps extends ButtonHTMLAttributes<HTMLButtonElement> {
   loading?: boolean
 }
 
-export function Button({ variant = 'default', size = 'md', loading, className, children, disabled, type, ...rest }: ButtonProps) {
-  const classes = ['btn', variant !== 'default' && `btn-${variant}`, size !== 'md' && `btn-${size}`, className]
+export function Button({
+  variant = 'default',
+  size = 'md',
+  loading,
+  className,
+  children,
+  disabled,
+  type,
+  ...rest
+}: ButtonProps) {
+  const classes = [
+    'btn',
+    variant !== 'default' && `btn-${variant}`,
+    size !== 'md' && `btn-${size}`,
+    className,
+  ]
   return (
     <button
       type={type ?? 'button'}

@@ -15,7 +15,16 @@ export interface ChipsInputProps {
 }
 
 /** Numbers as removable chips: type and press Enter, comma or space; Backspace removes the last. */
-export function ChipsInput({ label, hint, values, onAdd, onRemove, describe, errors, placeholder }: ChipsInputProps) {
+export function ChipsInput({
+  label,
+  hint,
+  values,
+  onAdd,
+  onRemove,
+  describe,
+  errors,
+  placeholder,
+}: ChipsInputProps) {
   const id = useId()
   const [text, setText] = useState('')
   const [problem, setProblem] = useState<string | null>(null)
@@ -43,7 +52,11 @@ export function ChipsInput({ label, hint, values, onAdd, onRemove, describe, err
           <span className="chip" key={v} title={describe?.(v)}>
             {v}
             {describe?.(v) ? <span className="small"> · {describe(v)}</span> : null}
-            <button type="button" onClick={() => onRemove(v)} aria-label={t('common.removeItem', { item: String(v) })}>
+            <button
+              type="button"
+              onClick={() => onRemove(v)}
+              aria-label={t('common.removeItem', { item: String(v) })}
+            >
               ×
             </button>
           </span>

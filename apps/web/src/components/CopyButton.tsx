@@ -17,7 +17,11 @@ export function CopyButton({ text, label }: { text: string; label?: string }) {
   }
   return (
     <Button size="sm" onClick={copy} aria-label={label ?? t('common.copy')}>
-      {state === 'copied' ? t('common.copied') : state === 'failed' ? t('common.copyFailed') : t('common.copy')}
+      {state === 'copied'
+        ? t('common.copied')
+        : state === 'failed'
+          ? t('common.copyFailed')
+          : t('common.copy')}
     </Button>
   )
 }

@@ -27,6 +27,7 @@ export function Dialog({ open, onClose, title, children, footer, wide }: DialogP
   }, [open])
   if (!open) return null
   return (
+    // biome-ignore lint/a11y/useKeyWithClickEvents: a click on the backdrop closes; keyboard users have Escape (native) and the close button
     <dialog
       ref={ref}
       className={`dialog${wide ? ' wide' : ''}`}
@@ -64,7 +65,17 @@ export interface ConfirmDialogProps {
   onCancel: () => void
 }
 
-export function ConfirmDialog({ open, title, children, confirmLabel, danger, pending, error, onConfirm, onCancel }: ConfirmDialogProps) {
+export function ConfirmDialog({
+  open,
+  title,
+  children,
+  confirmLabel,
+  danger,
+  pending,
+  error,
+  onConfirm,
+  onCancel,
+}: ConfirmDialogProps) {
   const { t } = useT()
   return (
     <Dialog

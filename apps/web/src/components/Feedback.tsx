@@ -54,7 +54,17 @@ export function Alert({ tone, children }: { tone: 'info' | 'warn' | 'bad' | 'ok'
 
 export type BadgeTone = 'ok' | 'warn' | 'bad' | 'info' | 'primary' | 'neutral'
 
-export function Badge({ tone = 'neutral', dot, pulse, children }: { tone?: BadgeTone; dot?: boolean; pulse?: boolean; children: ReactNode }) {
+export function Badge({
+  tone = 'neutral',
+  dot,
+  pulse,
+  children,
+}: {
+  tone?: BadgeTone
+  dot?: boolean
+  pulse?: boolean
+  children: ReactNode
+}) {
   return (
     <span className={`badge${tone === 'neutral' ? '' : ` badge-${tone}`}`}>
       {dot && <span className={`dot${pulse ? ' pulse' : ''}`} aria-hidden="true" />}

@@ -1,7 +1,17 @@
 import { useT } from '../i18n'
 import { Button } from './Button'
 
-export function Pagination({ page, limit, total, onPage }: { page: number; limit: number; total: number; onPage: (page: number) => void }) {
+export function Pagination({
+  page,
+  limit,
+  total,
+  onPage,
+}: {
+  page: number
+  limit: number
+  total: number
+  onPage: (page: number) => void
+}) {
   const { t } = useT()
   const pages = Math.max(1, Math.ceil(total / limit))
   if (total === 0) return null

@@ -14,7 +14,17 @@ export interface SliderFieldProps {
 }
 
 /** A range slider paired with a number box, both bounded by the same limits. */
-export function SliderField({ label, value, min, max, step = 1, unit, onChange, aside, errors }: SliderFieldProps) {
+export function SliderField({
+  label,
+  value,
+  min,
+  max,
+  step = 1,
+  unit,
+  onChange,
+  aside,
+  errors,
+}: SliderFieldProps) {
   const id = useId()
   const clamp = (n: number) => Math.min(max, Math.max(min, Math.round(n)))
   return (

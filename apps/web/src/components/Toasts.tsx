@@ -38,12 +38,21 @@ export function ToastProvider({ children }: { children: ReactNode }) {
       {children}
       <section className="toasts" aria-live="polite" aria-label={t('common.notifications')}>
         {toasts.map((toast) => (
-          <div key={toast.id} className={`toast toast-${toast.tone}`} role={toast.tone === 'bad' ? 'alert' : 'status'}>
+          <div
+            key={toast.id}
+            className={`toast toast-${toast.tone}`}
+            role={toast.tone === 'bad' ? 'alert' : 'status'}
+          >
             <div>
               <strong>{toast.title}</strong>
               {toast.body && <span className="small muted">{toast.body}</span>}
             </div>
-            <button type="button" className="btn btn-ghost btn-sm" onClick={() => dismiss(toast.id)} aria-label={t('common.dismiss')}>
+            <button
+              type="button"
+              className="btn btn-ghost btn-sm"
+              onClick={() => dismiss(toast.id)}
+              aria-label={t('common.dismiss')}
+            >
               ✕
             </button>
           </div>

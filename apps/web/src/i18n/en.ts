@@ -51,35 +51,44 @@ export const en = {
   'realtime.offline.hint': 'No live connection to the server; retrying',
 
   'sim.title': 'Simulation mode.',
-  'sim.body': 'This server runs the simulated runtime: no containers run and no GPU is used. Pods, URLs and logs behave like the real thing so you can try the platform.',
+  'sim.body':
+    'This server runs the simulated runtime: no containers run and no GPU is used. Pods, URLs and logs behave like the real thing so you can try the platform.',
 
   'landing.title1': 'GPU pods,',
   'landing.title2': 'one click away',
-  'landing.lead': 'Deploy Jupyter Lab, ComfyUI or any container image on a GPU. Every port gets its own URL, status and logs are live, and you pay per second from your balance.',
+  'landing.lead':
+    'Deploy Jupyter Lab, ComfyUI or any container image on a GPU. Every port gets its own URL, status and logs are live, and you pay per second from your balance.',
   'landing.cta': 'Create an account',
   'landing.seePrices': 'See prices',
   'landing.from': 'From {price} per hour on {gpu}.',
   'landing.featuresTitle': 'What you get',
   'landing.feature.oneClick.title': 'Templates or any image',
-  'landing.feature.oneClick.body': 'Start from a ready template or bring your own image, with the ports, disks and environment you need.',
+  'landing.feature.oneClick.body':
+    'Start from a ready template or bring your own image, with the ports, disks and environment you need.',
   'landing.feature.urls.title': 'A URL per port',
-  'landing.feature.urls.body': 'Each HTTP service gets a stable address, private by default. Jupyter opens already signed in.',
+  'landing.feature.urls.body':
+    'Each HTTP service gets a stable address, private by default. Jupyter opens already signed in.',
   'landing.feature.live.title': 'Live, honest status',
-  'landing.feature.live.body': 'Creation progress, readiness of each service, usage and logs as they happen — or a clear reason when they are unavailable.',
+  'landing.feature.live.body':
+    'Creation progress, readiness of each service, usage and logs as they happen — or a clear reason when they are unavailable.',
   'landing.feature.billing.title': 'Pay per second',
-  'landing.feature.billing.body': 'Running pods are metered by the second; a full ledger shows every charge and credit.',
+  'landing.feature.billing.body':
+    'Running pods are metered by the second; a full ledger shows every charge and credit.',
   'landing.feature.selfHosted.title': 'Self-hosted',
-  'landing.feature.selfHosted.body': 'Runs on your machines with Docker, Podman or Kubernetes; your data stays with you.',
+  'landing.feature.selfHosted.body':
+    'Runs on your machines with Docker, Podman or Kubernetes; your data stays with you.',
   'landing.feature.admin.title': 'Built for admins too',
   'landing.feature.admin.body': 'Users, balances, prices, templates and every pod in one place.',
   'landing.footer': 'Self-hostable GPU pod platform',
 
   'pricing.title': 'Prices',
-  'pricing.subtitle': 'Pay only while your resources exist, by the second. These prices come straight from the live catalog.',
+  'pricing.subtitle':
+    'Pay only while your resources exist, by the second. These prices come straight from the live catalog.',
   'pricing.choose': 'Start with this GPU',
   'pricing.more': 'Storage and limits',
   'pricing.container': 'Container disk: {price} per GB and hour, while the pod runs',
-  'pricing.volume': 'Persistent volume: {price} per GB and hour, while it exists (also when the pod is stopped)',
+  'pricing.volume':
+    'Persistent volume: {price} per GB and hour, while it exists (also when the pod is stopped)',
   'pricing.limits': 'Up to {container} GB container disk, {volume} GB volume and {ports} ports per pod',
   'pricing.perSecond': 'Usage is charged per second and written to your ledger every minute',
   'pricing.freeTier': 'New accounts start with {amount} of credit',
@@ -146,9 +155,11 @@ export const en = {
   'pod.stop': 'Stop',
   'pod.delete': 'Delete',
   'pod.confirmStop.title': 'Stop {name}?',
-  'pod.confirmStop.body': 'The container stops and compute billing ends. The volume at {path} and the URLs are kept; start it again at any time.',
+  'pod.confirmStop.body':
+    'The container stops and compute billing ends. The volume at {path} and the URLs are kept; start it again at any time.',
   'pod.confirmDelete.title': 'Delete {name}?',
-  'pod.confirmDelete.body': 'This removes the container, its URLs and the {volume} GB volume at {path} with all its data. Billing stops. This cannot be undone.',
+  'pod.confirmDelete.body':
+    'This removes the container, its URLs and the {volume} GB volume at {path} with all its data. Billing stops. This cannot be undone.',
   'pod.confirmDelete.owner': 'This pod belongs to {email}.',
   'pod.action.start.accepted': 'Starting {name}…',
   'pod.action.stop.accepted': 'Stopping {name}…',
@@ -198,7 +209,8 @@ export const en = {
   'ports.duplicate': 'Port {port} is already listed',
 
   'deploy.title': 'Deploy a pod',
-  'deploy.subtitle': 'Choose the hardware, what to run and how it is configured. The price updates as you go.',
+  'deploy.subtitle':
+    'Choose the hardware, what to run and how it is configured. The price updates as you go.',
   'deploy.gpu.title': '1. GPU',
   'deploy.gpu.available': 'Available',
   'deploy.gpu.unavailable': 'Not available',
@@ -226,7 +238,8 @@ export const en = {
   'deploy.config.whileExists': 'while it exists',
   'deploy.config.jupyter': 'Jupyter Lab on port {port} (opens signed in)',
   'deploy.config.httpPorts': 'HTTP ports',
-  'deploy.config.httpHint': 'Each gets its own URL. Type a port and press Enter. At most {max} ports in total.',
+  'deploy.config.httpHint':
+    'Each gets its own URL. Type a port and press Enter. At most {max} ports in total.',
   'deploy.config.tcpPorts': 'TCP ports',
   'deploy.config.tcpHint': 'Published as host:port, e.g. 22 for SSH.',
   'deploy.config.env': 'Environment variables',
@@ -250,7 +263,8 @@ export const en = {
   'deploy.summary.assigned': 'Billed to {email}.',
   'deploy.summary.balance': 'Balance: {balance}.',
   'deploy.summary.covers': 'Covers about {time} with your other pods.',
-  'deploy.summary.short': 'Starting needs a balance of at least {amount} ({hours} h of your pods). Add credit first.',
+  'deploy.summary.short':
+    'Starting needs a balance of at least {amount} ({hours} h of your pods). Add credit first.',
   'deploy.summary.problems': 'Fix {count} problem(s) above before deploying.',
   'deploy.summary.billingNote': 'Charged per second while it runs; nothing is charged up front.',
   'deploy.submit': 'Deploy',
@@ -337,7 +351,8 @@ export const en = {
   'notice.lowBalance': 'Low balance: {balance}',
   'notice.timeLeft': 'About {time} left at the current rate.',
   'notice.balanceEmpty': 'Your balance is exhausted',
-  'notice.balanceEmptyBody': 'Running pods were stopped; volumes and data are kept. Add credit to start them again.',
+  'notice.balanceEmptyBody':
+    'Running pods were stopped; volumes and data are kept. Add credit to start them again.',
   'admin.notice.userRegistered': 'New user',
   'admin.notice.podFailed': 'A pod failed',
   'admin.notice.userSuspended': 'User suspended',
@@ -391,7 +406,8 @@ export const en = {
   'users.applySet': 'Set balance',
   'users.balanceDone': 'Balance of {email} is now {balance}',
   'users.suspendTitle': 'Suspend {email}?',
-  'users.suspendBody': 'They are signed out everywhere and cannot sign in. Their {active} active pods are stopped; volumes and data are kept.',
+  'users.suspendBody':
+    'They are signed out everywhere and cannot sign in. Their {active} active pods are stopped; volumes and data are kept.',
   'users.suspendReasonHint': 'Optional; shown to the user when they try to sign in.',
   'users.suspendDone': '{email} suspended: {pods} pods stopped, {sessions} sessions ended',
   'users.unsuspendTitle': 'Reactivate {email}?',
@@ -418,7 +434,8 @@ export const en = {
   'templates.createTitle': 'New template',
   'templates.editTitle': 'Edit {name}',
   'templates.deleteTitle': 'Delete {name}?',
-  'templates.deleteBody': '{count} pods were created from it; they keep working. New pods can no longer use it.',
+  'templates.deleteBody':
+    '{count} pods were created from it; they keep working. New pods can no longer use it.',
   'templates.none': 'No templates yet',
   'templates.name': 'Name',
   'templates.serviceName': 'Service name',
@@ -491,7 +508,8 @@ export const en = {
   'prices.discard': 'Discard changes',
   'prices.reset': 'Reset to defaults',
   'prices.resetTitle': 'Reset the catalog to its defaults?',
-  'prices.resetBody': 'Every GPU type, price and limit returns to the defaults (and the seed variables). Your edits are lost.',
+  'prices.resetBody':
+    'Every GPU type, price and limit returns to the defaults (and the seed variables). Your edits are lost.',
   'prices.saved': 'Prices saved',
   'prices.resetDone': 'Prices reset to defaults',
   'prices.lastUpdate': 'Last changed {when} by {who}',
@@ -529,21 +547,28 @@ export const en = {
 
   'help.title': 'Help',
   'help.deploy.q': 'How do I deploy a pod?',
-  'help.deploy.a': 'Open Deploy, pick a GPU (or CPU only), a template or your own image, adjust disks and ports, and press Deploy. The pod card shows its progress until it is running.',
+  'help.deploy.a':
+    'Open Deploy, pick a GPU (or CPU only), a template or your own image, adjust disks and ports, and press Deploy. The pod card shows its progress until it is running.',
   'help.connect.q': 'How do I open my pod?',
-  'help.connect.a': 'Press Connect on the pod. Every HTTP port has its own URL with its readiness; copy it or open it. Ports are private (you and administrators) unless you make them public.',
+  'help.connect.a':
+    'Press Connect on the pod. Every HTTP port has its own URL with its readiness; copy it or open it. Ports are private (you and administrators) unless you make them public.',
   'help.jupyter.q': 'How do I use Jupyter?',
-  'help.jupyter.a': 'Keep "Jupyter Lab on port 8888" on when deploying. In Connect, Open takes you into Jupyter already signed in; you never need to copy a token.',
+  'help.jupyter.a':
+    'Keep "Jupyter Lab on port 8888" on when deploying. In Connect, Open takes you into Jupyter already signed in; you never need to copy a token.',
   'help.data.q': 'Are my files kept?',
-  'help.data.a': 'Files under the volume path (usually /workspace) survive stopping and starting. Deleting a pod deletes its volume. Files elsewhere in the container may be lost when it stops.',
+  'help.data.a':
+    'Files under the volume path (usually /workspace) survive stopping and starting. Deleting a pod deletes its volume. Files elsewhere in the container may be lost when it stops.',
   'help.billing.q': 'How am I billed?',
-  'help.billing.a': 'A running pod costs its GPU plus container disk ({container} per GB and hour); its volume costs {volume} per GB and hour while it exists, even stopped. Charges are per second. Starting needs a balance covering {hours} h. At zero, running pods stop and data is kept.',
+  'help.billing.a':
+    'A running pod costs its GPU plus container disk ({container} per GB and hour); its volume costs {volume} per GB and hour while it exists, even stopped. Charges are per second. Starting needs a balance covering {hours} h. At zero, running pods stop and data is kept.',
   'help.logs.q': 'Where are the logs?',
   'help.logs.a': 'Press Logs on the pod: they follow live, can be searched, and can be downloaded.',
   'help.stuck.q': 'My pod is stuck or failed. What now?',
-  'help.stuck.a': 'The card shows the reason (for example no GPU free, image not found, or the exit code). Pending pods start when a GPU frees up. A failed pod can be started again or deleted.',
+  'help.stuck.a':
+    'The card shows the reason (for example no GPU free, image not found, or the exit code). Pending pods start when a GPU frees up. A failed pod can be started again or deleted.',
   'help.api.q': 'Can I use it from scripts?',
-  'help.api.a': 'Yes: create an API key in Account and call the API (see the API reference) with Authorization: Bearer <key>.',
+  'help.api.a':
+    'Yes: create an API key in Account and call the API (see the API reference) with Authorization: Bearer <key>.',
 
   'notFound.body': 'This page does not exist.',
   'notFound.home': 'Back to the start',

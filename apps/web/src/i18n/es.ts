@@ -53,36 +53,46 @@ export const es: Record<MessageKey, string> = {
   'realtime.offline.hint': 'Sin conexión en vivo con el servidor; reintentando',
 
   'sim.title': 'Modo simulación.',
-  'sim.body': 'Este servidor usa el runtime simulado: no se ejecuta ningún contenedor ni se usa GPU. Pods, URLs y logs se comportan como los reales para que puedas probar la plataforma.',
+  'sim.body':
+    'Este servidor usa el runtime simulado: no se ejecuta ningún contenedor ni se usa GPU. Pods, URLs y logs se comportan como los reales para que puedas probar la plataforma.',
 
   'landing.title1': 'Pods con GPU,',
   'landing.title2': 'a un clic',
-  'landing.lead': 'Despliega Jupyter Lab, ComfyUI o cualquier imagen de contenedor en una GPU. Cada puerto tiene su propia URL, el estado y los logs son en vivo, y pagas por segundo desde tu saldo.',
+  'landing.lead':
+    'Despliega Jupyter Lab, ComfyUI o cualquier imagen de contenedor en una GPU. Cada puerto tiene su propia URL, el estado y los logs son en vivo, y pagas por segundo desde tu saldo.',
   'landing.cta': 'Crear una cuenta',
   'landing.seePrices': 'Ver precios',
   'landing.from': 'Desde {price} por hora con {gpu}.',
   'landing.featuresTitle': 'Qué obtienes',
   'landing.feature.oneClick.title': 'Plantillas o cualquier imagen',
-  'landing.feature.oneClick.body': 'Parte de una plantilla lista o trae tu propia imagen, con los puertos, discos y entorno que necesites.',
+  'landing.feature.oneClick.body':
+    'Parte de una plantilla lista o trae tu propia imagen, con los puertos, discos y entorno que necesites.',
   'landing.feature.urls.title': 'Una URL por puerto',
-  'landing.feature.urls.body': 'Cada servicio HTTP tiene una dirección estable, privada por defecto. Jupyter se abre ya con la sesión iniciada.',
+  'landing.feature.urls.body':
+    'Cada servicio HTTP tiene una dirección estable, privada por defecto. Jupyter se abre ya con la sesión iniciada.',
   'landing.feature.live.title': 'Estado en vivo y honesto',
-  'landing.feature.live.body': 'Progreso de creación, disponibilidad de cada servicio, uso y logs al momento, o un motivo claro cuando no están disponibles.',
+  'landing.feature.live.body':
+    'Progreso de creación, disponibilidad de cada servicio, uso y logs al momento, o un motivo claro cuando no están disponibles.',
   'landing.feature.billing.title': 'Pago por segundo',
-  'landing.feature.billing.body': 'Los pods en marcha se miden por segundo; un libro de movimientos muestra cada cargo y cada abono.',
+  'landing.feature.billing.body':
+    'Los pods en marcha se miden por segundo; un libro de movimientos muestra cada cargo y cada abono.',
   'landing.feature.selfHosted.title': 'Autoalojado',
-  'landing.feature.selfHosted.body': 'Funciona en tus máquinas con Docker, Podman o Kubernetes; tus datos se quedan contigo.',
+  'landing.feature.selfHosted.body':
+    'Funciona en tus máquinas con Docker, Podman o Kubernetes; tus datos se quedan contigo.',
   'landing.feature.admin.title': 'Pensado también para administrar',
   'landing.feature.admin.body': 'Usuarios, saldos, precios, plantillas y todos los pods en un solo lugar.',
   'landing.footer': 'Plataforma autoalojada de pods con GPU',
 
   'pricing.title': 'Precios',
-  'pricing.subtitle': 'Pagas solo mientras existen tus recursos, por segundo. Estos precios vienen directamente del catálogo en vivo.',
+  'pricing.subtitle':
+    'Pagas solo mientras existen tus recursos, por segundo. Estos precios vienen directamente del catálogo en vivo.',
   'pricing.choose': 'Empezar con esta GPU',
   'pricing.more': 'Almacenamiento y límites',
   'pricing.container': 'Disco del contenedor: {price} por GB y hora, mientras el pod está en marcha',
-  'pricing.volume': 'Volumen persistente: {price} por GB y hora, mientras exista (también con el pod detenido)',
-  'pricing.limits': 'Hasta {container} GB de disco de contenedor, {volume} GB de volumen y {ports} puertos por pod',
+  'pricing.volume':
+    'Volumen persistente: {price} por GB y hora, mientras exista (también con el pod detenido)',
+  'pricing.limits':
+    'Hasta {container} GB de disco de contenedor, {volume} GB de volumen y {ports} puertos por pod',
   'pricing.perSecond': 'El uso se cobra por segundo y se anota en tu libro de movimientos cada minuto',
   'pricing.freeTier': 'Las cuentas nuevas empiezan con {amount} de crédito',
   'pricing.loadFailed': 'No se pudieron cargar los precios.',
@@ -104,7 +114,8 @@ export const es: Record<MessageKey, string> = {
   'auth.failed': 'No se pudo iniciar sesión.',
   'auth.googleUnavailable': 'No se pudo cargar el inicio de sesión con Google.',
   'auth.devTitle': 'Inicio de sesión de desarrollo',
-  'auth.devHint': 'Activado en este servidor solo para desarrollo (NEUROPOD_DEV_LOGIN): no se comprueba contraseña.',
+  'auth.devHint':
+    'Activado en este servidor solo para desarrollo (NEUROPOD_DEV_LOGIN): no se comprueba contraseña.',
   'auth.devSubmit': 'Entrar sin contraseña',
   'auth.haveAccount': '¿Ya tienes cuenta?',
   'auth.noAccount': '¿Aún no tienes cuenta?',
@@ -148,9 +159,11 @@ export const es: Record<MessageKey, string> = {
   'pod.stop': 'Detener',
   'pod.delete': 'Eliminar',
   'pod.confirmStop.title': '¿Detener {name}?',
-  'pod.confirmStop.body': 'El contenedor se detiene y deja de cobrarse el cómputo. El volumen en {path} y las URLs se conservan; puedes iniciarlo de nuevo cuando quieras.',
+  'pod.confirmStop.body':
+    'El contenedor se detiene y deja de cobrarse el cómputo. El volumen en {path} y las URLs se conservan; puedes iniciarlo de nuevo cuando quieras.',
   'pod.confirmDelete.title': '¿Eliminar {name}?',
-  'pod.confirmDelete.body': 'Se eliminan el contenedor, sus URLs y el volumen de {volume} GB en {path} con todos sus datos. Se deja de cobrar. No se puede deshacer.',
+  'pod.confirmDelete.body':
+    'Se eliminan el contenedor, sus URLs y el volumen de {volume} GB en {path} con todos sus datos. Se deja de cobrar. No se puede deshacer.',
   'pod.confirmDelete.owner': 'Este pod pertenece a {email}.',
   'pod.action.start.accepted': 'Iniciando {name}…',
   'pod.action.stop.accepted': 'Deteniendo {name}…',
@@ -200,7 +213,8 @@ export const es: Record<MessageKey, string> = {
   'ports.duplicate': 'El puerto {port} ya está en la lista',
 
   'deploy.title': 'Desplegar un pod',
-  'deploy.subtitle': 'Elige el hardware, qué ejecutar y cómo se configura. El precio se actualiza a medida que avanzas.',
+  'deploy.subtitle':
+    'Elige el hardware, qué ejecutar y cómo se configura. El precio se actualiza a medida que avanzas.',
   'deploy.gpu.title': '1. GPU',
   'deploy.gpu.available': 'Disponible',
   'deploy.gpu.unavailable': 'No disponible',
@@ -228,7 +242,8 @@ export const es: Record<MessageKey, string> = {
   'deploy.config.whileExists': 'mientras exista',
   'deploy.config.jupyter': 'Jupyter Lab en el puerto {port} (se abre con sesión iniciada)',
   'deploy.config.httpPorts': 'Puertos HTTP',
-  'deploy.config.httpHint': 'Cada uno tiene su propia URL. Escribe un puerto y pulsa Intro. Como máximo {max} puertos en total.',
+  'deploy.config.httpHint':
+    'Cada uno tiene su propia URL. Escribe un puerto y pulsa Intro. Como máximo {max} puertos en total.',
   'deploy.config.tcpPorts': 'Puertos TCP',
   'deploy.config.tcpHint': 'Se publican como host:puerto, p. ej. 22 para SSH.',
   'deploy.config.env': 'Variables de entorno',
@@ -252,9 +267,11 @@ export const es: Record<MessageKey, string> = {
   'deploy.summary.assigned': 'Se cobra a {email}.',
   'deploy.summary.balance': 'Saldo: {balance}.',
   'deploy.summary.covers': 'Cubre unas {time} junto con tus otros pods.',
-  'deploy.summary.short': 'Para iniciar hace falta un saldo de al menos {amount} ({hours} h de tus pods). Añade crédito primero.',
+  'deploy.summary.short':
+    'Para iniciar hace falta un saldo de al menos {amount} ({hours} h de tus pods). Añade crédito primero.',
   'deploy.summary.problems': 'Corrige {count} problema(s) antes de desplegar.',
-  'deploy.summary.billingNote': 'Se cobra por segundo mientras está en marcha; no se cobra nada por adelantado.',
+  'deploy.summary.billingNote':
+    'Se cobra por segundo mientras está en marcha; no se cobra nada por adelantado.',
   'deploy.submit': 'Desplegar',
   'deploy.created': 'Pod {name} creado',
   'deploy.createdFor': 'Para {email}',
@@ -298,7 +315,8 @@ export const es: Record<MessageKey, string> = {
   'account.balanceAfter': 'Saldo después',
   'account.noLedger': 'Aún no hay movimientos.',
   'account.apiKeys': 'Claves de API',
-  'account.apiKeysHint': 'Para scripts y la CLI: envíala como Authorization: Bearer <clave>. Una clave actúa en tu nombre.',
+  'account.apiKeysHint':
+    'Para scripts y la CLI: envíala como Authorization: Bearer <clave>. Una clave actúa en tu nombre.',
   'account.keyName': 'Nombre de la clave',
   'account.createKey': 'Crear clave',
   'account.keyCreated': 'Clave "{name}" creada',
@@ -339,7 +357,8 @@ export const es: Record<MessageKey, string> = {
   'notice.lowBalance': 'Saldo bajo: {balance}',
   'notice.timeLeft': 'Quedan unas {time} al ritmo actual.',
   'notice.balanceEmpty': 'Tu saldo se ha agotado',
-  'notice.balanceEmptyBody': 'Los pods en marcha se han detenido; volúmenes y datos se conservan. Añade crédito para iniciarlos de nuevo.',
+  'notice.balanceEmptyBody':
+    'Los pods en marcha se han detenido; volúmenes y datos se conservan. Añade crédito para iniciarlos de nuevo.',
   'admin.notice.userRegistered': 'Nuevo usuario',
   'admin.notice.podFailed': 'Un pod ha fallado',
   'admin.notice.userSuspended': 'Usuario suspendido',
@@ -393,7 +412,8 @@ export const es: Record<MessageKey, string> = {
   'users.applySet': 'Fijar saldo',
   'users.balanceDone': 'El saldo de {email} es ahora {balance}',
   'users.suspendTitle': '¿Suspender a {email}?',
-  'users.suspendBody': 'Se cierran todas sus sesiones y no podrá iniciar sesión. Sus {active} pods activos se detienen; volúmenes y datos se conservan.',
+  'users.suspendBody':
+    'Se cierran todas sus sesiones y no podrá iniciar sesión. Sus {active} pods activos se detienen; volúmenes y datos se conservan.',
   'users.suspendReasonHint': 'Opcional; se le muestra al usuario al intentar entrar.',
   'users.suspendDone': '{email} suspendido: {pods} pods detenidos, {sessions} sesiones cerradas',
   'users.unsuspendTitle': '¿Reactivar a {email}?',
@@ -401,7 +421,8 @@ export const es: Record<MessageKey, string> = {
   'users.suspendedFor': 'Suspendido por: {reason}',
   'users.unsuspendDone': '{email} reactivado',
   'users.promoteTitle': '¿Hacer administrador a {email}?',
-  'users.promoteBody': 'Los administradores gestionan todos los usuarios, precios, plantillas y pods, y no se les cobra.',
+  'users.promoteBody':
+    'Los administradores gestionan todos los usuarios, precios, plantillas y pods, y no se les cobra.',
   'users.demoteTitle': '¿Hacer cliente a {email}?',
   'users.demoteBody': 'Pierde al momento los permisos de administración y sus pods pasan a cobrarse.',
   'users.roleDone': '{email} es ahora {role}',
@@ -420,7 +441,8 @@ export const es: Record<MessageKey, string> = {
   'templates.createTitle': 'Nueva plantilla',
   'templates.editTitle': 'Editar {name}',
   'templates.deleteTitle': '¿Eliminar {name}?',
-  'templates.deleteBody': 'Se crearon {count} pods a partir de ella; seguirán funcionando. Los pods nuevos ya no podrán usarla.',
+  'templates.deleteBody':
+    'Se crearon {count} pods a partir de ella; seguirán funcionando. Los pods nuevos ya no podrán usarla.',
   'templates.none': 'Aún no hay plantillas',
   'templates.name': 'Nombre',
   'templates.serviceName': 'Nombre del servicio',
@@ -449,8 +471,10 @@ export const es: Record<MessageKey, string> = {
   'templates.error.path': 'Una ruta absoluta como /workspace.',
 
   'prices.title': 'Precios y límites',
-  'prices.subtitle': 'El catálogo que ven y pagan los usuarios. Los cambios se aplican a pods nuevos y a nuevos inicios.',
-  'prices.note': 'Los pods en marcha mantienen la tarifa con la que arrancaron hasta que se detienen y se inician de nuevo.',
+  'prices.subtitle':
+    'El catálogo que ven y pagan los usuarios. Los cambios se aplican a pods nuevos y a nuevos inicios.',
+  'prices.note':
+    'Los pods en marcha mantienen la tarifa con la que arrancaron hasta que se detienen y se inician de nuevo.',
   'prices.gpus': 'Tipos de GPU',
   'prices.id': 'Id',
   'prices.name': 'Nombre',
@@ -488,12 +512,14 @@ export const es: Record<MessageKey, string> = {
   'prices.lowBalance': 'Aviso de saldo bajo (horas restantes)',
   'prices.lowBalanceHint': 'Se avisa a los usuarios cuando su saldo cubre menos que esto.',
   'prices.minimumStart': 'Saldo necesario para iniciar (horas)',
-  'prices.minimumStartHint': 'Para iniciar hace falta un saldo que cubra estas horas de los pods del usuario.',
+  'prices.minimumStartHint':
+    'Para iniciar hace falta un saldo que cubra estas horas de los pods del usuario.',
   'prices.save': 'Guardar cambios',
   'prices.discard': 'Descartar cambios',
   'prices.reset': 'Restablecer valores por defecto',
   'prices.resetTitle': '¿Restablecer el catálogo por defecto?',
-  'prices.resetBody': 'Todos los tipos de GPU, precios y límites vuelven a los valores por defecto (y a las variables de arranque). Se pierden tus cambios.',
+  'prices.resetBody':
+    'Todos los tipos de GPU, precios y límites vuelven a los valores por defecto (y a las variables de arranque). Se pierden tus cambios.',
   'prices.saved': 'Precios guardados',
   'prices.resetDone': 'Precios restablecidos por defecto',
   'prices.lastUpdate': 'Último cambio {when} por {who}',
@@ -531,21 +557,28 @@ export const es: Record<MessageKey, string> = {
 
   'help.title': 'Ayuda',
   'help.deploy.q': '¿Cómo despliego un pod?',
-  'help.deploy.a': 'Abre Desplegar, elige una GPU (o solo CPU), una plantilla o tu propia imagen, ajusta discos y puertos y pulsa Desplegar. La tarjeta del pod muestra el progreso hasta que está en marcha.',
+  'help.deploy.a':
+    'Abre Desplegar, elige una GPU (o solo CPU), una plantilla o tu propia imagen, ajusta discos y puertos y pulsa Desplegar. La tarjeta del pod muestra el progreso hasta que está en marcha.',
   'help.connect.q': '¿Cómo abro mi pod?',
-  'help.connect.a': 'Pulsa Conectar en el pod. Cada puerto HTTP tiene su propia URL con su estado; cópiala o ábrela. Los puertos son privados (tú y los administradores) salvo que los hagas públicos.',
+  'help.connect.a':
+    'Pulsa Conectar en el pod. Cada puerto HTTP tiene su propia URL con su estado; cópiala o ábrela. Los puertos son privados (tú y los administradores) salvo que los hagas públicos.',
   'help.jupyter.q': '¿Cómo uso Jupyter?',
-  'help.jupyter.a': 'Deja activado "Jupyter Lab en el puerto 8888" al desplegar. En Conectar, Abrir te lleva a Jupyter con la sesión ya iniciada; nunca necesitas copiar un token.',
+  'help.jupyter.a':
+    'Deja activado "Jupyter Lab en el puerto 8888" al desplegar. En Conectar, Abrir te lleva a Jupyter con la sesión ya iniciada; nunca necesitas copiar un token.',
   'help.data.q': '¿Se conservan mis archivos?',
-  'help.data.a': 'Los archivos bajo la ruta del volumen (normalmente /workspace) sobreviven a detener e iniciar. Eliminar un pod elimina su volumen. Los archivos en otras rutas del contenedor pueden perderse al detenerlo.',
+  'help.data.a':
+    'Los archivos bajo la ruta del volumen (normalmente /workspace) sobreviven a detener e iniciar. Eliminar un pod elimina su volumen. Los archivos en otras rutas del contenedor pueden perderse al detenerlo.',
   'help.billing.q': '¿Cómo se me cobra?',
-  'help.billing.a': 'Un pod en marcha cuesta su GPU más el disco del contenedor ({container} por GB y hora); su volumen cuesta {volume} por GB y hora mientras exista, aunque esté detenido. Se cobra por segundo. Para iniciar hace falta un saldo que cubra {hours} h. Al llegar a cero, los pods en marcha se detienen y los datos se conservan.',
+  'help.billing.a':
+    'Un pod en marcha cuesta su GPU más el disco del contenedor ({container} por GB y hora); su volumen cuesta {volume} por GB y hora mientras exista, aunque esté detenido. Se cobra por segundo. Para iniciar hace falta un saldo que cubra {hours} h. Al llegar a cero, los pods en marcha se detienen y los datos se conservan.',
   'help.logs.q': '¿Dónde están los logs?',
   'help.logs.a': 'Pulsa Logs en el pod: se actualizan en vivo, se pueden buscar y descargar.',
   'help.stuck.q': 'Mi pod está atascado o ha fallado. ¿Qué hago?',
-  'help.stuck.a': 'La tarjeta muestra el motivo (por ejemplo, ninguna GPU libre, imagen no encontrada o el código de salida). Los pods en cola arrancan cuando se libera una GPU. Un pod con error se puede iniciar de nuevo o eliminar.',
+  'help.stuck.a':
+    'La tarjeta muestra el motivo (por ejemplo, ninguna GPU libre, imagen no encontrada o el código de salida). Los pods en cola arrancan cuando se libera una GPU. Un pod con error se puede iniciar de nuevo o eliminar.',
   'help.api.q': '¿Puedo usarlo desde scripts?',
-  'help.api.a': 'Sí: crea una clave de API en Cuenta y llama a la API (ver la referencia de la API) con Authorization: Bearer <clave>.',
+  'help.api.a':
+    'Sí: crea una clave de API en Cuenta y llama a la API (ver la referencia de la API) con Authorization: Bearer <clave>.',
 
   'notFound.body': 'Esta página no existe.',
   'notFound.home': 'Volver al inicio',

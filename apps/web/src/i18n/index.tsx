@@ -27,7 +27,9 @@ export function storedLang(): Lang {
 export function translate(lang: Lang, key: MessageKey, vars?: Vars): string {
   const template = dictionaries[lang][key] ?? en[key] ?? key
   if (!vars) return template
-  return template.replace(/\{(\w+)\}/g, (_, name: string) => (name in vars ? String(vars[name]) : `{${name}}`))
+  return template.replace(/\{(\w+)\}/g, (_, name: string) =>
+    name in vars ? String(vars[name]) : `{${name}}`,
+  )
 }
 
 interface I18n {

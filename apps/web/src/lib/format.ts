@@ -1,6 +1,10 @@
 /** Formatting in the user's language: money is always euros, shown the way that language writes them. */
 
-export function money(value: number | 'Infinity', locale: string, options: { precise?: boolean } = {}): string {
+export function money(
+  value: number | 'Infinity',
+  locale: string,
+  options: { precise?: boolean } = {},
+): string {
   if (value === 'Infinity' || value === Number.POSITIVE_INFINITY) return '∞'
   const abs = Math.abs(value)
   // Rates such as 0.005 €/GB·h need more digits than balances do.

@@ -97,11 +97,7 @@ export function Markdown({ source }: { source: string }) {
       continue
     }
     const para: string[] = []
-    while (
-      i < lines.length &&
-      lines[i]!.trim() &&
-      !/^(#{1,6}\s|```|>|\s*([-*+]|\d+[.)])\s+)/.test(lines[i]!)
-    )
+    while (i < lines.length && lines[i]!.trim() && !/^(#{1,6}\s|```|>|\s*([-*+]|\d+[.)])\s+)/.test(lines[i]!))
       para.push(lines[i++]!)
     blocks.push(<p key={next()}>{renderInline(para.join(' '))}</p>)
   }

@@ -4,7 +4,10 @@ const ALLOWED_PRIVILEGED = new Set([22, 80, 443])
 
 export type PortProblem = 'notNumber' | 'range' | 'privileged' | 'duplicate'
 
-export function checkPort(raw: string, taken: readonly number[]): { port: number } | { problem: PortProblem } {
+export function checkPort(
+  raw: string,
+  taken: readonly number[],
+): { port: number } | { problem: PortProblem } {
   const text = raw.trim()
   if (!/^\d{1,5}$/.test(text)) return { problem: 'notNumber' }
   const port = Number(text)

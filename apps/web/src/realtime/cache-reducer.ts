@@ -27,7 +27,7 @@ export function mergePod(list: Pod[] | undefined, pod: Pod, insert: boolean): Po
 }
 
 export function removePod(list: Pod[] | undefined, podId: string): Pod[] | undefined {
-  if (!list || !list.some((p) => p.podId === podId)) return list
+  if (!list?.some((p) => p.podId === podId)) return list
   return list.filter((p) => p.podId !== podId)
 }
 
@@ -61,11 +61,14 @@ export function applyRealtimeEvent(client: QueryClient, event: RealtimeEvent, vi
       const { pod } = event.payload
       const before = findCachedPod(client, pod.podId)
       const mine = pod.userId === viewer.userId
-      client.setQueryData<Pod[]>(podKeys.own, (list) => mergePod(list, pod, mine && pod.status !== 'deleting'))
+      client.setQueryData<Pod[]>(podKeys.own, (list) =>
+        mergePod(list, pod, mine && pod.status !== 'deleting'),
+      )
       client.setQueriesData<Page<Pod>>({ queryKey: podKeys.adminAll }, (page) => mergeIntoPage(page, pod))
       const concernsViewer = mine || pod.createdBy === viewer.userId
       if (before && before.status !== pod.status && concernsViewer) {
-        if (pod.status === 'error') notices.push({ kind: 'podFailed', podName: pod.podName, reason: pod.statusReason })
+        if (pod.status === 'error')
+          notices.push({ kind: 'podFailed', podName: pod.podName, reason: pod.statusReason })
         else if (pod.status === 'running') notices.push({ kind: 'podRunning', podName: pod.podName })
       }
       return notices
@@ -88,7 +91,9 @@ export function applyRealtimeEvent(client: QueryClient, event: RealtimeEvent, vi
       client.setQueriesData<Page<Pod>>({ queryKey: podKeys.adminAll }, (page) => {
         if (!page) return page
         const data = removePod(page.data, podId) ?? []
-        return data === page.data ? page : { ...page, data, count: data.length, total: Math.max(0, page.total - 1) }
+        return data === page.data
+          ? page
+          : { ...page, data, count: data.length, total: Math.max(0, page.total - 1) }
       })
       client.removeQueries({ queryKey: podKeys.events(podId) })
       client.removeQueries({ queryKey: podKeys.stats(podId) })

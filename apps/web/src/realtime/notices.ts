@@ -1,6 +1,6 @@
 import type { ToastTone } from '../components/Toasts'
 import type { MessageKey, Vars } from '../i18n'
-import { money, signedMoney, duration } from '../lib/format'
+import { duration, money, signedMoney } from '../lib/format'
 import type { Notice } from './events'
 
 /** A notice as toast text in the user's language. */
@@ -19,7 +19,11 @@ export function noticeToast(
     case 'podDeleted':
       return { tone: 'info', title: t('notice.podDeleted', { name: notice.podName }) }
     case 'podFailed':
-      return { tone: 'bad', title: t('notice.podFailed', { name: notice.podName }), body: notice.reason ?? undefined }
+      return {
+        tone: 'bad',
+        title: t('notice.podFailed', { name: notice.podName }),
+        body: notice.reason ?? undefined,
+      }
     case 'podRunning':
       return { tone: 'ok', title: t('notice.podRunning', { name: notice.podName }) }
     case 'balanceChanged':
@@ -40,7 +44,11 @@ export function noticeToast(
                 : undefined,
           }
     case 'admin':
-      return { tone: notice.event === 'podFailed' || notice.event === 'runtimeUnreachable' ? 'bad' : 'info', title: t(`admin.notice.${notice.event}`), body: notice.message }
+      return {
+        tone: notice.event === 'podFailed' || notice.event === 'runtimeUnreachable' ? 'bad' : 'info',
+        title: t(`admin.notice.${notice.event}`),
+        body: notice.message,
+      }
     default: {
       const unreachable: never = notice
       return unreachable

@@ -76,22 +76,36 @@ export function AppShell({ me, children }: { me: User; children: ReactNode }) {
           </span>
           <span className="muted">{me.email}</span>
           {me.role === 'admin' && <Badge tone="primary">{t('role.admin')}</Badge>}
+          <Button size="sm" className="show-sm" onClick={() => logout.mutate()} loading={logout.isPending}>
+            {t('nav.signOut')}
+          </Button>
         </div>
       </aside>
       <header className="topbar">
-        <Button className="menu-toggle" size="sm" aria-expanded={open} onClick={() => setOpen(!open)} aria-label={t('nav.menu')}>
+        <Button
+          className="menu-toggle"
+          size="sm"
+          aria-expanded={open}
+          onClick={() => setOpen(!open)}
+          aria-label={t('nav.menu')}
+        >
           ☰
         </Button>
         <LiveIndicator />
         <span className="spacer" />
-        <NavLink to="/account" className="row" style={{ textDecoration: 'none', color: 'inherit' }} aria-label={t('account.balance')}>
+        <NavLink
+          to="/account"
+          className="row"
+          style={{ textDecoration: 'none', color: 'inherit' }}
+          aria-label={t('account.balance')}
+        >
           <span className="small muted hide-sm">{t('account.balance')}</span>
           <strong className="num" data-testid="shell-balance">
             {money(balance, locale)}
           </strong>
         </NavLink>
         <LanguageSelect />
-        <Button size="sm" onClick={() => logout.mutate()} loading={logout.isPending}>
+        <Button size="sm" className="hide-sm" onClick={() => logout.mutate()} loading={logout.isPending}>
           {t('nav.signOut')}
         </Button>
       </header>
@@ -99,7 +113,14 @@ export function AppShell({ me, children }: { me: User; children: ReactNode }) {
         <SimulationBanner />
         {children}
       </main>
-      {open && <button type="button" className="sr-only" onClick={() => setOpen(false)}>{t('common.close')}</button>}
+      {open && (
+        <button
+          type="button"
+          className="scrim"
+          aria-label={t('common.close')}
+          onClick={() => setOpen(false)}
+        />
+      )}
     </div>
   )
 }

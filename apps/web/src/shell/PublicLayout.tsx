@@ -39,7 +39,8 @@ export function PublicLayout({ children }: { children: ReactNode }) {
       </header>
       <main>{children}</main>
       <footer className="footer">
-        © {new Date().getFullYear()} NeuroPod · {t('landing.footer')} · <a href="/api/docs">{t('nav.apiDocs')}</a>
+        © {new Date().getFullYear()} NeuroPod · {t('landing.footer')} ·{' '}
+        <a href="/api/docs">{t('nav.apiDocs')}</a>
       </footer>
     </>
   )

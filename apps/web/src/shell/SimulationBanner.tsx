@@ -8,7 +8,12 @@ export function SimulationBanner() {
   const { data } = useQuery(publicStatusQuery())
   if (!data?.runtime.simulated) return null
   return (
-    <div className="alert alert-warn" role="status" style={{ marginBottom: '1rem' }} data-testid="simulation-banner">
+    <div
+      className="alert alert-warn"
+      role="status"
+      style={{ marginBottom: '1rem' }}
+      data-testid="simulation-banner"
+    >
       <strong>{t('sim.title')}</strong> {t('sim.body')}
     </div>
   )

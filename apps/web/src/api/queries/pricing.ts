@@ -8,7 +8,8 @@ export const pricingKeys = {
   gpus: ['pricing', 'gpus'] as const,
 }
 
-export const publicPricingQuery = () => queryOptions({ queryKey: pricingKeys.public, queryFn: api.pricing.public })
+export const publicPricingQuery = () =>
+  queryOptions({ queryKey: pricingKeys.public, queryFn: api.pricing.public })
 export const pricingQuery = () => queryOptions({ queryKey: pricingKeys.full, queryFn: api.pricing.full })
 
 /** GPU types with live stock; polled because stock changes as other users' pods start and stop. */

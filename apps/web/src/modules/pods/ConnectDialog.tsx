@@ -3,8 +3,8 @@ import { api } from '../../api/api'
 import { errorMessage } from '../../api/errors'
 import type { HttpService, Pod, PortAccess, TcpService } from '../../api/types'
 import { CopyButton } from '../../components/CopyButton'
-import { Alert, Badge, type BadgeTone } from '../../components/Feedback'
 import { Dialog } from '../../components/Dialog'
+import { Alert, Badge, type BadgeTone } from '../../components/Feedback'
 import { useToast } from '../../components/Toasts'
 import { useT } from '../../i18n'
 import { patchCachedPod } from './cache'
@@ -29,12 +29,20 @@ export function ConnectView({ pod, onAccess, pendingPort }: ConnectViewProps) {
   return (
     <div className="stack">
       {stopped && <Alert tone="warn">{t('connect.stopped')}</Alert>}
-      {(pod.status === 'pending' || pod.status === 'creating') && <Alert tone="info">{t('connect.starting')}</Alert>}
+      {(pod.status === 'pending' || pod.status === 'creating') && (
+        <Alert tone="info">{t('connect.starting')}</Alert>
+      )}
       <section>
         <h3>{t('connect.http')}</h3>
         {pod.httpServices.length === 0 && <p className="muted">{t('connect.none')}</p>}
         {pod.httpServices.map((s) => (
-          <HttpServiceRow key={s.port} service={s} podId={pod.podId} onAccess={onAccess} pending={pendingPort === s.port} />
+          <HttpServiceRow
+            key={s.port}
+            service={s}
+            podId={pod.podId}
+            onAccess={onAccess}
+            pending={pendingPort === s.port}
+          />
         ))}
       </section>
       {pod.tcpServices.length > 0 && (
@@ -49,7 +57,17 @@ export function ConnectView({ pod, onAccess, pendingPort }: ConnectViewProps) {
   )
 }
 
-function HttpServiceRow({ service: s, podId, onAccess, pending }: { service: HttpService; podId: string; onAccess: ConnectViewProps['onAccess']; pending: boolean }) {
+function HttpServiceRow({
+  service: s,
+  podId,
+  onAccess,
+  pending,
+}: {
+  service: HttpService
+  podId: string
+  onAccess: ConnectViewProps['onAccess']
+  pending: boolean
+}) {
   const { t } = useT()
   const ready = s.status === 'ready'
   const inputId = `url-${podId}-${s.port}`
@@ -69,7 +87,13 @@ function HttpServiceRow({ service: s, podId, onAccess, pending }: { service: Htt
           <label className="sr-only" htmlFor={inputId}>
             {t('connect.urlOf', { name: s.serviceName })}
           </label>
-          <input id={inputId} className="input" readOnly value={s.url} onFocus={(e) => e.currentTarget.select()} />
+          <input
+            id={inputId}
+            className="input"
+            readOnly
+            value={s.url}
+            onFocus={(e) => e.currentTarget.select()}
+          />
           <CopyButton text={s.url} label={t('connect.copyUrl', { name: s.serviceName })} />
         </div>
         <label className="checkbox small">
@@ -130,10 +154,15 @@ export function ConnectDialog({ pod, open, onClose }: { pod: Pod; open: boolean;
   const client = useQueryClient()
   const toast = useToast()
   const access = useMutation({
-    mutationFn: ({ port, value }: { port: number; value: PortAccess }) => api.pods.setPortAccess(pod.podId, port, value),
+    mutationFn: ({ port, value }: { port: number; value: PortAccess }) =>
+      api.pods.setPortAccess(pod.podId, port, value),
     onSuccess: (updated) => patchCachedPod(client, pod.podId, () => updated),
     onError: (error) =>
-      toast.show({ tone: 'bad', title: t('connect.accessFailed'), body: errorMessage(error, t('common.unexpectedError')) }),
+      toast.show({
+        tone: 'bad',
+        title: t('connect.accessFailed'),
+        body: errorMessage(error, t('common.unexpectedError')),
+      }),
   })
   return (
     <Dialog open={open} onClose={onClose} title={t('connect.title', { name: pod.podName })}>

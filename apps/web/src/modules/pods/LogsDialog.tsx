@@ -1,8 +1,8 @@
 import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react'
 import type { LogLine, Pod } from '../../api/types'
 import { Button } from '../../components/Button'
-import { Badge } from '../../components/Feedback'
 import { Dialog } from '../../components/Dialog'
+import { Badge } from '../../components/Feedback'
 import { useT } from '../../i18n'
 import { usePodLogs } from './usePodLogs'
 
@@ -39,10 +39,12 @@ export function LogsDialog({ pod, open, onClose }: { pod: Pod; open: boolean; on
   const box = useRef<HTMLDivElement>(null)
   const atBottom = useRef(true)
   const shown = useMemo(
-    () => (search ? logs.lines.filter((l) => l.message.toLowerCase().includes(search.toLowerCase())) : logs.lines),
+    () =>
+      search ? logs.lines.filter((l) => l.message.toLowerCase().includes(search.toLowerCase())) : logs.lines,
     [logs.lines, search],
   )
   // Keep the newest line in view while following, unless the user scrolled up to read.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: `shown` changing is the trigger
   useEffect(() => {
     const el = box.current
     if (el && follow && atBottom.current) el.scrollTop = el.scrollHeight
@@ -57,7 +59,11 @@ export function LogsDialog({ pod, open, onClose }: { pod: Pod; open: boolean; on
     a.click()
     setTimeout(() => URL.revokeObjectURL(a.href), 1000)
   }
-  const timeFormat = new Intl.DateTimeFormat(locale, { hour: '2-digit', minute: '2-digit', second: '2-digit' })
+  const timeFormat = new Intl.DateTimeFormat(locale, {
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+  })
 
   return (
     <Dialog open={open} onClose={onClose} wide title={t('logs.title', { name: pod.podName })}>
@@ -65,7 +71,12 @@ export function LogsDialog({ pod, open, onClose }: { pod: Pod; open: boolean; on
         <div className="row">
           <label className="row small">
             {t('logs.lines')}
-            <select className="input" style={{ width: 'auto' }} value={tail} onChange={(e) => setTail(Number(e.target.value))}>
+            <select
+              className="input"
+              style={{ width: 'auto' }}
+              value={tail}
+              onChange={(e) => setTail(Number(e.target.value))}
+            >
               {TAIL_CHOICES.map((n) => (
                 <option key={n} value={n}>
                   {n}
@@ -114,6 +125,7 @@ export function LogsDialog({ pod, open, onClose }: { pod: Pod; open: boolean; on
           className="logs"
           role="log"
           aria-label={t('logs.title', { name: pod.podName })}
+          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable log must be reachable to scroll it with the keyboard
           tabIndex={0}
           onScroll={(e) => {
             const el = e.currentTarget
@@ -128,7 +140,9 @@ export function LogsDialog({ pod, open, onClose }: { pod: Pod; open: boolean; on
             shown.map((line, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: log lines have no id and never reorder
               <div key={i} className={line.stream}>
-                <span className="ts">{line.timestamp ? timeFormat.format(new Date(line.timestamp)) : ''}</span>
+                <span className="ts">
+                  {line.timestamp ? timeFormat.format(new Date(line.timestamp)) : ''}
+                </span>
                 {highlight(line.message, search)}
               </div>
             ))

@@ -59,10 +59,18 @@ export function PodCardView(props: PodCardViewProps) {
         {showOwner && <span>{t('pod.owner', { email: pod.userEmail })}</span>}
         <span>{pod.templateName ? t('pod.fromTemplate', { name: pod.templateName }) : pod.dockerImage}</span>
         <span>{t('pod.created', { when: dateTime(pod.createdAt, locale) })}</span>
-        <span>{t('pod.disks', { container: pod.containerDiskSize, volume: pod.volumeDiskSize, path: pod.volumePath })}</span>
+        <span>
+          {t('pod.disks', {
+            container: pod.containerDiskSize,
+            volume: pod.volumeDiskSize,
+            path: pod.volumePath,
+          })}
+        </span>
       </div>
       {pod.statusReason && (
-        <div className={`alert ${pod.status === 'error' ? 'alert-bad' : 'alert-info'} small`}>{pod.statusReason}</div>
+        <div className={`alert ${pod.status === 'error' ? 'alert-bad' : 'alert-info'} small`}>
+          {pod.statusReason}
+        </div>
       )}
       {creating && (
         <div className="stack" style={{ gap: '0.4rem' }}>
@@ -86,20 +94,33 @@ export function PodCardView(props: PodCardViewProps) {
             <Metric
               label={t('pod.memory')}
               value={pct(live.memoryUsage)}
-              sub={live.memoryUsedBytes !== null ? `${bytes(live.memoryUsedBytes, locale)} / ${bytes(live.memoryLimitBytes, locale)}` : undefined}
+              sub={
+                live.memoryUsedBytes !== null
+                  ? `${bytes(live.memoryUsedBytes, locale)} / ${bytes(live.memoryLimitBytes, locale)}`
+                  : undefined
+              }
             />
             <Metric label={t('pod.gpuUsage')} value={pct(live.gpuUsage)} />
           </>
         ) : (
           <div className="metric" style={{ gridColumn: 'span 2' }}>
             <div className="kpi-label">{t('pod.usage')}</div>
-            <div className="small">{running ? t('pod.usageUnavailable', { reason: live.reason ?? '' }) : t('pod.usageNotRunning')}</div>
+            <div className="small">
+              {running ? t('pod.usageUnavailable', { reason: live.reason ?? '' }) : t('pod.usageNotRunning')}
+            </div>
           </div>
         )}
         <Metric
           label={t('pod.costPerHour')}
           value={pod.metered ? money(pod.costPerHour, locale, { precise: true }) : t('pod.notMetered')}
-          sub={pod.metered ? t('pod.costSplit', { compute: money(pod.computeCostPerHour, locale, { precise: true }), storage: money(pod.storageCostPerHour, locale, { precise: true }) }) : undefined}
+          sub={
+            pod.metered
+              ? t('pod.costSplit', {
+                  compute: money(pod.computeCostPerHour, locale, { precise: true }),
+                  storage: money(pod.storageCostPerHour, locale, { precise: true }),
+                })
+              : undefined
+          }
         />
         <Metric label={t('pod.costSoFar')} value={pod.metered ? money(pod.costSoFar, locale) : '—'} />
       </div>

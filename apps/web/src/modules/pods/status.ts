@@ -16,13 +16,18 @@ export const isTransitional = (status: PodStatus) =>
   status === 'pending' || status === 'creating' || status === 'stopping' || status === 'deleting'
 
 /** Actions follow the server's state machine; the buttons never offer what the server would refuse. */
-export const canStart = (pod: Pod) => (pod.status === 'stopped' || pod.status === 'error') && pod.desiredState !== 'deleted'
+export const canStart = (pod: Pod) =>
+  (pod.status === 'stopped' || pod.status === 'error') && pod.desiredState !== 'deleted'
 export const canStop = (pod: Pod) =>
-  (pod.status === 'pending' || pod.status === 'creating' || pod.status === 'running') && pod.desiredState === 'running'
+  (pod.status === 'pending' || pod.status === 'creating' || pod.status === 'running') &&
+  pod.desiredState === 'running'
 export const canDelete = (pod: Pod) => pod.desiredState !== 'deleted' && pod.status !== 'deleting'
 
 /** The furthest progress the lifecycle events report since the last (re)start. */
-export function creationProgress(events: PodEvent[] | undefined): { percent: number; latest: PodEvent | null } {
+export function creationProgress(events: PodEvent[] | undefined): {
+  percent: number
+  latest: PodEvent | null
+} {
   if (!events || events.length === 0) return { percent: 5, latest: null }
   let start = 0
   events.forEach((e, i) => {

@@ -20,7 +20,11 @@ export function usePodActions(pod: Pod) {
   const mutation = useMutation({
     mutationFn: (action: Action) => api.pods[action](pod.podId),
     onSuccess: (result, action) => {
-      patchCachedPod(client, pod.podId, (p) => ({ ...p, status: result.status, desiredState: result.desiredState }))
+      patchCachedPod(client, pod.podId, (p) => ({
+        ...p,
+        status: result.status,
+        desiredState: result.desiredState,
+      }))
       toast.show({ tone: 'info', title: t(`pod.action.${action}.accepted`, { name: pod.podName }) })
     },
     onError: (error, action) => {
@@ -32,7 +36,11 @@ export function usePodActions(pod: Pod) {
     },
   })
   return {
-    run: (action: Action) => mutation.mutateAsync(action).then(() => true, () => false),
+    run: (action: Action) =>
+      mutation.mutateAsync(action).then(
+        () => true,
+        () => false,
+      ),
     pending: mutation.isPending ? (mutation.variables ?? null) : null,
     error: mutation.error,
   }

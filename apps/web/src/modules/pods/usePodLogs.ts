@@ -17,7 +17,11 @@ export interface PodLogsState {
 }
 
 /** Adds a batch to the lines: the first batch of a request replaces them, later ones append. */
-export function applyLogBatch(lines: LogLine[], event: Pick<PodLogsEvent, 'logs' | 'initial'>, max = MAX_LINES): LogLine[] {
+export function applyLogBatch(
+  lines: LogLine[],
+  event: Pick<PodLogsEvent, 'logs' | 'initial'>,
+  max = MAX_LINES,
+): LogLine[] {
   const next = event.initial ? event.logs : [...lines, ...event.logs]
   return next.length > max ? next.slice(next.length - max) : next
 }
@@ -28,7 +32,12 @@ export function applyLogBatch(lines: LogLine[], event: Pick<PodLogsEvent, 'logs'
  */
 export function usePodLogs(podId: string, tail: number, follow: boolean, refresh: number): PodLogsState {
   const { socket, status } = useRealtime()
-  const [state, setState] = useState<PodLogsState>({ lines: [], unavailable: null, live: false, loading: true })
+  const [state, setState] = useState<PodLogsState>({
+    lines: [],
+    unavailable: null,
+    live: false,
+    loading: true,
+  })
   const connected = status === 'live' && socket !== null
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: `refresh` re-requests on demand
@@ -39,10 +48,21 @@ export function usePodLogs(podId: string, tail: number, follow: boolean, refresh
       api.pods.logs(podId, tail).then(
         (result) => {
           if (!cancelled)
-            setState({ lines: result.lines, unavailable: result.available ? null : result.reason, live: false, loading: false })
+            setState({
+              lines: result.lines,
+              unavailable: result.available ? null : result.reason,
+              live: false,
+              loading: false,
+            })
         },
         (error: unknown) => {
-          if (!cancelled) setState({ lines: [], unavailable: errorMessage(error, 'Logs unavailable'), live: false, loading: false })
+          if (!cancelled)
+            setState({
+              lines: [],
+              unavailable: errorMessage(error, 'Logs unavailable'),
+              live: false,
+              loading: false,
+            })
         },
       )
       return () => {
@@ -61,7 +81,10 @@ export function usePodLogs(podId: string, tail: number, follow: boolean, refresh
     socket.on('podLogs', onLogs)
     socket.emit('requestLogs', { podId, tail, follow })
     // A followed pod with no output yet sends nothing: stop showing a spinner after a moment.
-    const settle = setTimeout(() => setState((s) => ({ ...s, loading: false, live: follow && !s.unavailable })), 800)
+    const settle = setTimeout(
+      () => setState((s) => ({ ...s, loading: false, live: follow && !s.unavailable })),
+      800,
+    )
     return () => {
       clearTimeout(settle)
       socket.off('podLogs', onLogs)

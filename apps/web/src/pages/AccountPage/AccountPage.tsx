@@ -38,19 +38,34 @@ function BalanceSection({ me }: { me: User }) {
       </div>
       <div className="card kpi">
         <span className="kpi-label">{t('account.burnRate')}</span>
-        <span className="kpi-value">{s ? `${money(s.burnRatePerHour, locale, { precise: true })}` : '…'}</span>
-        <span className="small muted">{t('common.perHour')} · {t('account.runningPods', { count: s?.runningPods ?? 0 })}</span>
+        <span className="kpi-value">
+          {s ? `${money(s.burnRatePerHour, locale, { precise: true })}` : '…'}
+        </span>
+        <span className="small muted">
+          {t('common.perHour')} · {t('account.runningPods', { count: s?.runningPods ?? 0 })}
+        </span>
       </div>
       <div className="card kpi">
         <span className="kpi-label">{t('account.timeLeft')}</span>
-        <span className="kpi-value">{s ? (s.unlimited || s.hoursLeft === null ? '∞' : duration(s.hoursLeft * 3600)) : '…'}</span>
-        <span className="small muted">{s && !s.unlimited && s.hoursLeft === null ? t('account.nothingAccrues') : t('account.atCurrentRate')}</span>
+        <span className="kpi-value">
+          {s ? (s.unlimited || s.hoursLeft === null ? '∞' : duration(s.hoursLeft * 3600)) : '…'}
+        </span>
+        <span className="small muted">
+          {s && !s.unlimited && s.hoursLeft === null
+            ? t('account.nothingAccrues')
+            : t('account.atCurrentRate')}
+        </span>
       </div>
       <div className="card kpi">
         <span className="kpi-label">{t('account.spent30')}</span>
         <span className="kpi-value">{s ? money(s.spentLast30Days, locale) : '…'}</span>
       </div>
-      {summary.error && <LoadError message={errorMessage(summary.error, t('common.loadFailed'))} onRetry={() => void summary.refetch()} />}
+      {summary.error && (
+        <LoadError
+          message={errorMessage(summary.error, t('common.loadFailed'))}
+          onRetry={() => void summary.refetch()}
+        />
+      )}
     </section>
   )
 }
@@ -58,7 +73,13 @@ function BalanceSection({ me }: { me: User }) {
 function UsageSection() {
   const { t, locale } = useT()
   const usage = useQuery(usageQuery())
-  if (usage.error) return <LoadError message={errorMessage(usage.error, t('common.loadFailed'))} onRetry={() => void usage.refetch()} />
+  if (usage.error)
+    return (
+      <LoadError
+        message={errorMessage(usage.error, t('common.loadFailed'))}
+        onRetry={() => void usage.refetch()}
+      />
+    )
   if (!usage.data) return <Loading />
   const days = lastDays(30)
   const byDay = new Map(usage.data.byDay.map((d) => [d.day, d.amount]))
@@ -66,9 +87,16 @@ function UsageSection() {
     <section className="card stack" aria-labelledby="usage-heading">
       <div className="row-between">
         <h2 id="usage-heading">{t('account.usage')}</h2>
-        <span className="small muted">{t('account.usageTotal', { total: money(usage.data.total, locale) })}</span>
+        <span className="small muted">
+          {t('account.usageTotal', { total: money(usage.data.total, locale) })}
+        </span>
       </div>
-      <BarChart title={t('account.usagePerDay')} labels={days} series={[{ label: t('account.spent'), values: days.map((d) => byDay.get(d) ?? 0) }]} format={(v) => money(v, locale)} />
+      <BarChart
+        title={t('account.usagePerDay')}
+        labels={days}
+        series={[{ label: t('account.spent'), values: days.map((d) => byDay.get(d) ?? 0) }]}
+        format={(v) => money(v, locale)}
+      />
       {usage.data.byPod.length === 0 ? (
         <p className="muted">{t('account.noUsage')}</p>
       ) : (
@@ -113,7 +141,9 @@ function LedgerSection() {
             className="input"
             style={{ width: 'auto' }}
             value={filter.type ?? ''}
-            onChange={(e) => setFilter({ ...filter, page: 1, type: (e.target.value || undefined) as LedgerFilter['type'] })}
+            onChange={(e) =>
+              setFilter({ ...filter, page: 1, type: (e.target.value || undefined) as LedgerFilter['type'] })
+            }
           >
             <option value="">{t('common.all')}</option>
             {(['credit', 'usage', 'refund', 'adjustment'] as const).map((type) => (
@@ -124,7 +154,12 @@ function LedgerSection() {
           </select>
         </label>
       </div>
-      {ledger.error && <LoadError message={errorMessage(ledger.error, t('common.loadFailed'))} onRetry={() => void ledger.refetch()} />}
+      {ledger.error && (
+        <LoadError
+          message={errorMessage(ledger.error, t('common.loadFailed'))}
+          onRetry={() => void ledger.refetch()}
+        />
+      )}
       {!ledger.data ? (
         !ledger.error && <Loading />
       ) : ledger.data.data.length === 0 ? (
@@ -161,7 +196,14 @@ function LedgerSection() {
           </table>
         </div>
       )}
-      {ledger.data && <Pagination page={ledger.data.page} limit={ledger.data.limit} total={ledger.data.total} onPage={(page) => setFilter({ ...filter, page })} />}
+      {ledger.data && (
+        <Pagination
+          page={ledger.data.page}
+          limit={ledger.data.limit}
+          total={ledger.data.total}
+          onPage={(page) => setFilter({ ...filter, page })}
+        />
+      )}
     </section>
   )
 }
@@ -197,7 +239,13 @@ function ApiKeysSection() {
           <div className="stack" style={{ gap: '0.4rem' }}>
             <strong>{t('account.keyCreated', { name: created.name })}</strong>
             <div className="url-row">
-              <input className="input mono" readOnly value={created.key} aria-label={t('account.newKey')} onFocus={(e) => e.currentTarget.select()} />
+              <input
+                className="input mono"
+                readOnly
+                value={created.key}
+                aria-label={t('account.newKey')}
+                onFocus={(e) => e.currentTarget.select()}
+              />
               <CopyButton text={created.key} />
             </div>
             <span className="small">{t('account.keyOnce')}</span>
@@ -218,8 +266,17 @@ function ApiKeysSection() {
         }}
       >
         <div style={{ flex: '1 1 14rem' }}>
-          <Field label={t('account.keyName')} errors={create.error ? [errorMessage(create.error, t('common.unexpectedError'))] : undefined}>
-            <input className="input" value={name} maxLength={60} placeholder="laptop-cli" onChange={(e) => setName(e.target.value)} />
+          <Field
+            label={t('account.keyName')}
+            errors={create.error ? [errorMessage(create.error, t('common.unexpectedError'))] : undefined}
+          >
+            <input
+              className="input"
+              value={name}
+              maxLength={60}
+              placeholder="laptop-cli"
+              onChange={(e) => setName(e.target.value)}
+            />
           </Field>
         </div>
         <Button type="submit" variant="primary" loading={create.isPending} disabled={!name.trim()}>
@@ -244,9 +301,16 @@ function ApiKeysSection() {
                   <td>{k.name}</td>
                   <td className="mono">{k.prefix}…</td>
                   <td className="hide-sm small">{dateTime(k.createdAt, locale)}</td>
-                  <td className="hide-sm small">{k.lastUsedAt ? dateTime(k.lastUsedAt, locale) : t('account.never')}</td>
+                  <td className="hide-sm small">
+                    {k.lastUsedAt ? dateTime(k.lastUsedAt, locale) : t('account.never')}
+                  </td>
                   <td className="num">
-                    <Button size="sm" variant="danger" onClick={() => setRevoking(k)} aria-label={t('account.revokeKey', { name: k.name })}>
+                    <Button
+                      size="sm"
+                      variant="danger"
+                      onClick={() => setRevoking(k)}
+                      aria-label={t('account.revokeKey', { name: k.name })}
+                    >
                       {t('account.revoke')}
                     </Button>
                   </td>
@@ -316,25 +380,48 @@ function ProfileSection({ me }: { me: User }) {
         <Field label={t('auth.email')} hint={t('account.emailFixed')}>
           <input className="input" value={me.email} readOnly />
         </Field>
-        {profile.error && Object.keys(fieldErrors(profile.error)).length === 0 && <Alert tone="bad">{errorMessage(profile.error, t('common.unexpectedError'))}</Alert>}
+        {profile.error && Object.keys(fieldErrors(profile.error)).length === 0 && (
+          <Alert tone="bad">{errorMessage(profile.error, t('common.unexpectedError'))}</Alert>
+        )}
         <div>
-          <Button type="submit" variant="primary" loading={profile.isPending} disabled={!name.trim() || name.trim() === me.name}>
+          <Button
+            type="submit"
+            variant="primary"
+            loading={profile.isPending}
+            disabled={!name.trim() || name.trim() === me.name}
+          >
             {t('common.save')}
           </Button>
         </div>
       </form>
       <form className="card stack" aria-labelledby="password-heading" onSubmit={submitPassword}>
-        <h2 id="password-heading">{me.hasPassword ? t('account.changePassword') : t('account.setPassword')}</h2>
+        <h2 id="password-heading">
+          {me.hasPassword ? t('account.changePassword') : t('account.setPassword')}
+        </h2>
         {me.hasPassword && (
           <Field label={t('account.currentPassword')} errors={pwErrors.currentPassword}>
-            <input className="input" type="password" autoComplete="current-password" value={current} onChange={(e) => setCurrent(e.target.value)} />
+            <input
+              className="input"
+              type="password"
+              autoComplete="current-password"
+              value={current}
+              onChange={(e) => setCurrent(e.target.value)}
+            />
           </Field>
         )}
         <Field label={t('account.newPassword')} hint={t('auth.passwordHint')} errors={pwErrors.newPassword}>
-          <input className="input" type="password" autoComplete="new-password" value={next} onChange={(e) => setNext(e.target.value)} />
+          <input
+            className="input"
+            type="password"
+            autoComplete="new-password"
+            value={next}
+            onChange={(e) => setNext(e.target.value)}
+          />
         </Field>
         <p className="small muted">{t('account.passwordOthers')}</p>
-        {password.error && Object.keys(pwErrors).length === 0 && <Alert tone="bad">{errorMessage(password.error, t('common.unexpectedError'))}</Alert>}
+        {password.error && Object.keys(pwErrors).length === 0 && (
+          <Alert tone="bad">{errorMessage(password.error, t('common.unexpectedError'))}</Alert>
+        )}
         <div>
           <Button type="submit" variant="primary" loading={password.isPending} disabled={next.length < 8}>
             {t('account.savePassword')}

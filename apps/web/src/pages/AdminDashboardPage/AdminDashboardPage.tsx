@@ -13,7 +13,17 @@ import { StatusBadge } from '../../modules/pods/StatusBadge'
 
 const RANGES = [7, 30, 90] as const
 
-export function AdminDashboardView({ stats, system, days, onDays }: { stats: AdminStatsInfo; system: SystemStatusInfo | undefined; days: number; onDays: (d: number) => void }) {
+export function AdminDashboardView({
+  stats,
+  system,
+  days,
+  onDays,
+}: {
+  stats: AdminStatsInfo
+  system: SystemStatusInfo | undefined
+  days: number
+  onDays: (d: number) => void
+}) {
   const { t, locale } = useT()
   const byStatus = Object.entries(stats.pods.byStatus).filter(([, n]) => n > 0)
   const labels = stats.revenue.byDay.map((d) => d.day)
@@ -22,44 +32,69 @@ export function AdminDashboardView({ stats, system, days, onDays }: { stats: Adm
       <div className="grid">
         <Link to="/admin/users" className="card kpi" style={{ textDecoration: 'none', color: 'inherit' }}>
           <span className="kpi-label">{t('dashboard.users')}</span>
-          <span className="kpi-value" data-testid="kpi-users">{stats.users.total}</span>
-          <span className="small muted">{t('dashboard.usersDetail', { online: stats.users.online, admins: stats.users.admins, suspended: stats.users.suspended })}</span>
+          <span className="kpi-value" data-testid="kpi-users">
+            {stats.users.total}
+          </span>
+          <span className="small muted">
+            {t('dashboard.usersDetail', {
+              online: stats.users.online,
+              admins: stats.users.admins,
+              suspended: stats.users.suspended,
+            })}
+          </span>
         </Link>
         <Link to="/admin/pods" className="card kpi" style={{ textDecoration: 'none', color: 'inherit' }}>
           <span className="kpi-label">{t('dashboard.pods')}</span>
           <span className="kpi-value">{stats.pods.total}</span>
-          <span className="small muted">{t('dashboard.running', { count: stats.pods.byStatus.running ?? 0 })}</span>
+          <span className="small muted">
+            {t('dashboard.running', { count: stats.pods.byStatus.running ?? 0 })}
+          </span>
         </Link>
         <div className="card kpi">
           <span className="kpi-label">{t('dashboard.gpusInUse')}</span>
           <span className="kpi-value">{stats.gpus.inUse}</span>
           <span className="small muted">
-            {Object.entries(stats.gpus.byType).map(([type, n]) => `${n} × ${type}`).join(' · ') || t('dashboard.noGpus')}
+            {Object.entries(stats.gpus.byType)
+              .map(([type, n]) => `${n} × ${type}`)
+              .join(' · ') || t('dashboard.noGpus')}
           </span>
         </div>
         <div className="card kpi">
           <span className="kpi-label">{t('dashboard.revenue30')}</span>
           <span className="kpi-value">{money(stats.revenue.last30Days, locale)}</span>
-          <span className="small muted">{t('dashboard.revenueTotal', { total: money(stats.revenue.total, locale) })}</span>
+          <span className="small muted">
+            {t('dashboard.revenueTotal', { total: money(stats.revenue.total, locale) })}
+          </span>
         </div>
       </div>
       <section className="card stack" aria-labelledby="revenue-heading">
         <div className="row-between">
           <h2 id="revenue-heading">{t('dashboard.chartTitle')}</h2>
-          <div className="row" role="group" aria-label={t('dashboard.range')}>
+          <fieldset className="row" style={{ border: 0, padding: 0, margin: 0 }}>
+            <legend className="sr-only">{t('dashboard.range')}</legend>
             {RANGES.map((d) => (
-              <button key={d} type="button" className={`btn btn-sm${d === days ? ' btn-primary' : ''}`} aria-pressed={d === days} onClick={() => onDays(d)}>
+              <button
+                key={d}
+                type="button"
+                className={`btn btn-sm${d === days ? ' btn-primary' : ''}`}
+                aria-pressed={d === days}
+                onClick={() => onDays(d)}
+              >
                 {t('dashboard.days', { days: d })}
               </button>
             ))}
-          </div>
+          </fieldset>
         </div>
         <BarChart
           title={t('dashboard.chartTitle')}
           labels={labels}
           series={[
             { label: t('dashboard.usageCharged'), values: stats.revenue.byDay.map((d) => d.amount) },
-            { label: t('dashboard.credits'), values: stats.revenue.byDay.map((d) => d.credits), className: 'bar-2' },
+            {
+              label: t('dashboard.credits'),
+              values: stats.revenue.byDay.map((d) => d.credits),
+              className: 'bar-2',
+            },
           ]}
           format={(v) => money(v, locale)}
         />
@@ -91,13 +126,22 @@ export function AdminDashboardView({ stats, system, days, onDays }: { stats: Adm
               <li className="row-between">
                 <span>{t('dashboard.database', { kind: system.database.kind })}</span>
                 <Badge tone={system.database.status === 'ok' ? 'ok' : 'bad'} dot>
-                  {system.database.status === 'ok' ? `${system.database.latencyMs ?? '—'} ms` : (system.database.error ?? 'error')}
+                  {system.database.status === 'ok'
+                    ? `${system.database.latencyMs ?? '—'} ms`
+                    : (system.database.error ?? 'error')}
                 </Badge>
               </li>
               <li className="row-between">
                 <span>{t('dashboard.runtime', { kind: system.runtime.kind })}</span>
-                <Badge tone={system.runtime.status === 'ok' ? (system.runtime.simulated ? 'warn' : 'ok') : 'bad'} dot>
-                  {system.runtime.status === 'ok' ? (system.runtime.simulated ? t('dashboard.simulated') : (system.runtime.version ?? 'ok')) : (system.runtime.error ?? 'error')}
+                <Badge
+                  tone={system.runtime.status === 'ok' ? (system.runtime.simulated ? 'warn' : 'ok') : 'bad'}
+                  dot
+                >
+                  {system.runtime.status === 'ok'
+                    ? system.runtime.simulated
+                      ? t('dashboard.simulated')
+                      : (system.runtime.version ?? 'ok')
+                    : (system.runtime.error ?? 'error')}
                 </Badge>
               </li>
               <li className="row-between">
@@ -130,7 +174,10 @@ export default function AdminDashboardPage() {
         </div>
       </div>
       {stats.error ? (
-        <LoadError message={errorMessage(stats.error, t('common.loadFailed'))} onRetry={() => void stats.refetch()} />
+        <LoadError
+          message={errorMessage(stats.error, t('common.loadFailed'))}
+          onRetry={() => void stats.refetch()}
+        />
       ) : stats.data ? (
         <AdminDashboardView stats={stats.data} system={system.data} days={days} onDays={setDays} />
       ) : (

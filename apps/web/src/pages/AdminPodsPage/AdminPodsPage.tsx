@@ -56,15 +56,30 @@ export default function AdminPodsPage() {
       >
         <label className="field" style={{ flex: '1 1 12rem' }}>
           <span className="label">{t('adminPods.user')}</span>
-          <input className="input" type="search" value={draft.user} placeholder="alice@" onChange={(e) => setDraft({ ...draft, user: e.target.value })} />
+          <input
+            className="input"
+            type="search"
+            value={draft.user}
+            placeholder="alice@"
+            onChange={(e) => setDraft({ ...draft, user: e.target.value })}
+          />
         </label>
         <label className="field" style={{ flex: '1 1 12rem' }}>
           <span className="label">{t('adminPods.search')}</span>
-          <input className="input" type="search" value={draft.q} onChange={(e) => setDraft({ ...draft, q: e.target.value })} />
+          <input
+            className="input"
+            type="search"
+            value={draft.q}
+            onChange={(e) => setDraft({ ...draft, q: e.target.value })}
+          />
         </label>
         <label className="field">
           <span className="label">{t('adminPods.status')}</span>
-          <select className="input" value={filter.status ?? ''} onChange={(e) => update({ status: e.target.value || undefined })}>
+          <select
+            className="input"
+            value={filter.status ?? ''}
+            onChange={(e) => update({ status: e.target.value || undefined })}
+          >
             <option value="">{t('common.all')}</option>
             {STATUSES.map((s) => (
               <option key={s} value={s}>
@@ -75,7 +90,11 @@ export default function AdminPodsPage() {
         </label>
         <label className="field">
           <span className="label">{t('adminPods.gpu')}</span>
-          <select className="input" value={filter.gpu ?? ''} onChange={(e) => update({ gpu: e.target.value || undefined })}>
+          <select
+            className="input"
+            value={filter.gpu ?? ''}
+            onChange={(e) => update({ gpu: e.target.value || undefined })}
+          >
             <option value="">{t('common.all')}</option>
             <option value="cpu">CPU</option>
             {gpus.data?.map((g) => (
@@ -107,7 +126,12 @@ export default function AdminPodsPage() {
           emptyTitle={t('adminPods.empty')}
         />
         {query.data && (
-          <Pagination page={query.data.page} limit={query.data.limit} total={query.data.total} onPage={(page) => update({ page: String(page) })} />
+          <Pagination
+            page={query.data.page}
+            limit={query.data.limit}
+            total={query.data.total}
+            onPage={(page) => update({ page: String(page) })}
+          />
         )}
       </div>
     </>

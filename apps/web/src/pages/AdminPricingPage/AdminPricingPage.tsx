@@ -11,7 +11,14 @@ import { Field, FieldErrors } from '../../components/Field'
 import { useToast } from '../../components/Toasts'
 import { useT } from '../../i18n'
 import { dateTime } from '../../lib/format'
-import { type GpuRow, newGpuRow, type PricingForm, pricingBody, pricingToForm, validatePricing } from './pricing-form'
+import {
+  type GpuRow,
+  newGpuRow,
+  type PricingForm,
+  pricingBody,
+  pricingToForm,
+  validatePricing,
+} from './pricing-form'
 
 function PricingEditor({ pricing }: { pricing: Pricing }) {
   const { t, locale } = useT()
@@ -26,7 +33,10 @@ function PricingEditor({ pricing }: { pricing: Pricing }) {
     void client.invalidateQueries({ queryKey: pricingKeys.all })
     toast.show({ tone: 'ok', title: message })
   }
-  const save = useMutation({ mutationFn: () => api.pricing.update(pricingBody(form)), onSuccess: saved(t('prices.saved')) })
+  const save = useMutation({
+    mutationFn: () => api.pricing.update(pricingBody(form)),
+    onSuccess: saved(t('prices.saved')),
+  })
   const reset = useMutation({
     mutationFn: api.pricing.reset,
     onSuccess: (p) => {
@@ -35,7 +45,8 @@ function PricingEditor({ pricing }: { pricing: Pricing }) {
     },
   })
   const set = (patch: Partial<PricingForm>) => setForm({ ...form, ...patch })
-  const setGpu = (i: number, patch: Partial<GpuRow>) => set({ gpus: form.gpus.map((g, j) => (j === i ? { ...g, ...patch } : g)) })
+  const setGpu = (i: number, patch: Partial<GpuRow>) =>
+    set({ gpus: form.gpus.map((g, j) => (j === i ? { ...g, ...patch } : g)) })
   const submit = () => {
     const problems = validatePricing(form, t)
     setErrors(problems)
@@ -44,7 +55,12 @@ function PricingEditor({ pricing }: { pricing: Pricing }) {
   const serverErrors = isApiError(save.error) ? save.error.errors : []
   const num = (field: keyof PricingForm, label: string, hint?: string) => (
     <Field label={label} hint={hint} errors={errors[field]}>
-      <input className="input num" inputMode="decimal" value={String(form[field])} onChange={(e) => set({ [field]: e.target.value } as Partial<PricingForm>)} />
+      <input
+        className="input num"
+        inputMode="decimal"
+        value={String(form[field])}
+        onChange={(e) => set({ [field]: e.target.value } as Partial<PricingForm>)}
+      />
     </Field>
   )
   return (
@@ -81,36 +97,85 @@ function PricingEditor({ pricing }: { pricing: Pricing }) {
                 <tr key={g.isNew ? `new-${i}` : g.id} data-gpu-row={g.id}>
                   <td>
                     {g.isNew ? (
-                      <input className="input mono" style={{ minWidth: '8rem' }} aria-label={t('prices.idOf', { n: i + 1 })} placeholder="rtx-5090" value={g.id} onChange={(e) => setGpu(i, { id: e.target.value.toLowerCase() })} />
+                      <input
+                        className="input mono"
+                        style={{ minWidth: '8rem' }}
+                        aria-label={t('prices.idOf', { n: i + 1 })}
+                        placeholder="rtx-5090"
+                        value={g.id}
+                        onChange={(e) => setGpu(i, { id: e.target.value.toLowerCase() })}
+                      />
                     ) : (
                       <code>{g.id}</code>
                     )}
                     <FieldErrors errors={errors[`gpu.${i}`]} />
                   </td>
                   <td>
-                    <input className="input" style={{ minWidth: '8rem' }} aria-label={t('prices.nameOf', { id: g.id || String(i + 1) })} value={g.name} onChange={(e) => setGpu(i, { name: e.target.value })} />
+                    <input
+                      className="input"
+                      style={{ minWidth: '8rem' }}
+                      aria-label={t('prices.nameOf', { id: g.id || String(i + 1) })}
+                      value={g.name}
+                      onChange={(e) => setGpu(i, { name: e.target.value })}
+                    />
                   </td>
                   <td>
-                    <input className="input num" style={{ width: '6rem' }} inputMode="decimal" aria-label={t('prices.priceOf', { id: g.id || String(i + 1) })} value={g.price} onChange={(e) => setGpu(i, { price: e.target.value })} />
+                    <input
+                      className="input num"
+                      style={{ width: '6rem' }}
+                      inputMode="decimal"
+                      aria-label={t('prices.priceOf', { id: g.id || String(i + 1) })}
+                      value={g.price}
+                      onChange={(e) => setGpu(i, { price: e.target.value })}
+                    />
                   </td>
                   <td>
-                    <input type="checkbox" aria-label={t('prices.availableOf', { id: g.id || String(i + 1) })} checked={g.available} onChange={(e) => setGpu(i, { available: e.target.checked })} />
+                    <input
+                      type="checkbox"
+                      aria-label={t('prices.availableOf', { id: g.id || String(i + 1) })}
+                      checked={g.available}
+                      onChange={(e) => setGpu(i, { available: e.target.checked })}
+                    />
                   </td>
                   <td>
-                    <input className="input" style={{ width: '8rem' }} aria-label={t('prices.memoryOf', { id: g.id || String(i + 1) })} value={g.memory} onChange={(e) => setGpu(i, { memory: e.target.value })} />
+                    <input
+                      className="input"
+                      style={{ width: '8rem' }}
+                      aria-label={t('prices.memoryOf', { id: g.id || String(i + 1) })}
+                      value={g.memory}
+                      onChange={(e) => setGpu(i, { memory: e.target.value })}
+                    />
                   </td>
                   <td>
-                    <input className="input num" style={{ width: '6rem' }} inputMode="numeric" aria-label={t('prices.coresOf', { id: g.id || String(i + 1) })} value={g.cores} onChange={(e) => setGpu(i, { cores: e.target.value })} />
+                    <input
+                      className="input num"
+                      style={{ width: '6rem' }}
+                      inputMode="numeric"
+                      aria-label={t('prices.coresOf', { id: g.id || String(i + 1) })}
+                      value={g.cores}
+                      onChange={(e) => setGpu(i, { cores: e.target.value })}
+                    />
                   </td>
                   <td>
-                    <input className="input" style={{ width: '8rem' }} aria-label={t('prices.performanceOf', { id: g.id || String(i + 1) })} value={g.performance} onChange={(e) => setGpu(i, { performance: e.target.value })} />
+                    <input
+                      className="input"
+                      style={{ width: '8rem' }}
+                      aria-label={t('prices.performanceOf', { id: g.id || String(i + 1) })}
+                      value={g.performance}
+                      onChange={(e) => setGpu(i, { performance: e.target.value })}
+                    />
                   </td>
                   <td>
                     <Button
                       size="sm"
                       variant="danger"
                       aria-label={t('prices.removeOf', { id: g.id || String(i + 1) })}
-                      onClick={() => set({ gpus: form.gpus.filter((_, j) => j !== i), removed: g.isNew ? form.removed : [...form.removed, g.id] })}
+                      onClick={() =>
+                        set({
+                          gpus: form.gpus.filter((_, j) => j !== i),
+                          removed: g.isNew ? form.removed : [...form.removed, g.id],
+                        })
+                      }
                     >
                       {t('prices.remove')}
                     </Button>
@@ -124,7 +189,9 @@ function PricingEditor({ pricing }: { pricing: Pricing }) {
           <Button size="sm" onClick={() => set({ gpus: [...form.gpus, newGpuRow()] })}>
             {t('prices.addGpu')}
           </Button>
-          {form.removed.length > 0 && <span className="small muted">{t('prices.willRemove', { ids: form.removed.join(', ') })}</span>}
+          {form.removed.length > 0 && (
+            <span className="small muted">{t('prices.willRemove', { ids: form.removed.join(', ') })}</span>
+          )}
         </div>
       </section>
       <div className="grid-2">
@@ -144,7 +211,11 @@ function PricingEditor({ pricing }: { pricing: Pricing }) {
         <section className="card stack" aria-labelledby="billing-heading">
           <h2 id="billing-heading">{t('prices.billing')}</h2>
           <label className="checkbox">
-            <input type="checkbox" checked={form.freeTierEnabled} onChange={(e) => set({ freeTierEnabled: e.target.checked })} />
+            <input
+              type="checkbox"
+              checked={form.freeTierEnabled}
+              onChange={(e) => set({ freeTierEnabled: e.target.checked })}
+            />
             {t('prices.freeTier')}
           </label>
           {num('initialBalance', t('prices.initialBalance'), t('prices.initialBalanceHint'))}
@@ -163,7 +234,9 @@ function PricingEditor({ pricing }: { pricing: Pricing }) {
           </ul>
         </Alert>
       )}
-      {save.error && serverErrors.length === 0 && <Alert tone="bad">{errorMessage(save.error, t('common.unexpectedError'))}</Alert>}
+      {save.error && serverErrors.length === 0 && (
+        <Alert tone="bad">{errorMessage(save.error, t('common.unexpectedError'))}</Alert>
+      )}
       <div className="row">
         <Button type="submit" variant="primary" loading={save.isPending}>
           {t('prices.save')}
@@ -174,7 +247,14 @@ function PricingEditor({ pricing }: { pricing: Pricing }) {
           {t('prices.reset')}
         </Button>
       </div>
-      {pricing.updatedAt && <p className="small muted">{t('prices.lastUpdate', { when: dateTime(pricing.updatedAt, locale), who: pricing.updatedBy ?? '—' })}</p>}
+      {pricing.updatedAt && (
+        <p className="small muted">
+          {t('prices.lastUpdate', {
+            when: dateTime(pricing.updatedAt, locale),
+            who: pricing.updatedBy ?? '—',
+          })}
+        </p>
+      )}
       <ConfirmDialog
         open={confirmReset}
         danger
@@ -203,7 +283,10 @@ export default function AdminPricingPage() {
         </div>
       </div>
       {query.error ? (
-        <LoadError message={errorMessage(query.error, t('common.loadFailed'))} onRetry={() => void query.refetch()} />
+        <LoadError
+          message={errorMessage(query.error, t('common.loadFailed'))}
+          onRetry={() => void query.refetch()}
+        />
       ) : query.data ? (
         <PricingEditor pricing={query.data} />
       ) : (

@@ -57,7 +57,16 @@ export function pricingToForm(p: Pricing): PricingForm {
 }
 
 export function newGpuRow(): GpuRow {
-  return { id: '', isNew: true, name: '', price: '', available: true, memory: '', cores: '0', performance: '' }
+  return {
+    id: '',
+    isNew: true,
+    name: '',
+    price: '',
+    available: true,
+    memory: '',
+    cores: '0',
+    performance: '',
+  }
 }
 
 type Translate = (key: MessageKey, vars?: Vars) => string
@@ -80,9 +89,21 @@ export function validatePricing(form: PricingForm, t: Translate): Record<string,
     if (!isNumber(g.price)) add(key, t('prices.error.price'))
     if (!isInt(g.cores)) add(key, t('prices.error.cores'))
   })
-  for (const field of ['containerPrice', 'volumePrice', 'initialBalance', 'lowBalanceThresholdHours', 'minimumStartHours'] as const)
+  for (const field of [
+    'containerPrice',
+    'volumePrice',
+    'initialBalance',
+    'lowBalanceThresholdHours',
+    'minimumStartHours',
+  ] as const)
     if (!isNumber(form[field])) add(field, t('prices.error.number'))
-  for (const field of ['containerDiskMax', 'volumeDiskMax', 'portsMax', 'podsPerUser', 'gpuCountMax'] as const)
+  for (const field of [
+    'containerDiskMax',
+    'volumeDiskMax',
+    'portsMax',
+    'podsPerUser',
+    'gpuCountMax',
+  ] as const)
     if (!isInt(form[field])) add(field, t('prices.error.integer'))
   return errors
 }
@@ -100,7 +121,10 @@ export function pricingBody(form: PricingForm): UpdatePricingBody {
   }
   return {
     gpus,
-    storage: { containerDisk: { price: num(form.containerPrice) }, volumeDisk: { price: num(form.volumePrice) } },
+    storage: {
+      containerDisk: { price: num(form.containerPrice) },
+      volumeDisk: { price: num(form.volumePrice) },
+    },
     limits: {
       containerDiskMax: Number(form.containerDiskMax),
       volumeDiskMax: Number(form.volumeDiskMax),
@@ -109,6 +133,9 @@ export function pricingBody(form: PricingForm): UpdatePricingBody {
       gpuCountMax: Number(form.gpuCountMax),
     },
     freeTier: { enabled: form.freeTierEnabled, initialBalance: num(form.initialBalance) },
-    billing: { lowBalanceThresholdHours: num(form.lowBalanceThresholdHours), minimumStartHours: num(form.minimumStartHours) },
+    billing: {
+      lowBalanceThresholdHours: num(form.lowBalanceThresholdHours),
+      minimumStartHours: num(form.minimumStartHours),
+    },
   }
 }

@@ -12,9 +12,26 @@ import { Field, FieldErrors } from '../../components/Field'
 import { useToast } from '../../components/Toasts'
 import { useT } from '../../i18n'
 import { Markdown } from '../../lib/markdown'
-import { emptyTemplateForm, type PortRow, type TemplateForm, templateBody, templateToForm, validateTemplate } from './template-form'
+import {
+  emptyTemplateForm,
+  type PortRow,
+  type TemplateForm,
+  templateBody,
+  templateToForm,
+  validateTemplate,
+} from './template-form'
 
-function PortRows({ label, rows, onChange, errors }: { label: string; rows: PortRow[]; onChange: (rows: PortRow[]) => void; errors?: string[] }) {
+function PortRows({
+  label,
+  rows,
+  onChange,
+  errors,
+}: {
+  label: string
+  rows: PortRow[]
+  onChange: (rows: PortRow[]) => void
+  errors?: string[]
+}) {
   const { t } = useT()
   return (
     <fieldset className="stack" style={{ border: 0, padding: 0, margin: 0, gap: '0.4rem' }}>
@@ -35,9 +52,15 @@ function PortRows({ label, rows, onChange, errors }: { label: string; rows: Port
             aria-label={t('templates.serviceN', { label, n: i + 1 })}
             placeholder={t('templates.serviceName')}
             value={row.serviceName}
-            onChange={(e) => onChange(rows.map((r, j) => (j === i ? { ...r, serviceName: e.target.value } : r)))}
+            onChange={(e) =>
+              onChange(rows.map((r, j) => (j === i ? { ...r, serviceName: e.target.value } : r)))
+            }
           />
-          <Button size="sm" onClick={() => onChange(rows.filter((_, j) => j !== i))} aria-label={t('templates.removePort', { n: i + 1 })}>
+          <Button
+            size="sm"
+            onClick={() => onChange(rows.filter((_, j) => j !== i))}
+            aria-label={t('templates.removePort', { n: i + 1 })}
+          >
             ×
           </Button>
         </div>
@@ -56,14 +79,24 @@ function TemplateEditor({ template, onClose }: { template: Template | null; onCl
   const { t } = useT()
   const client = useQueryClient()
   const toast = useToast()
-  const [form, setForm] = useState<TemplateForm>(() => (template ? templateToForm(template) : emptyTemplateForm()))
+  const [form, setForm] = useState<TemplateForm>(() =>
+    template ? templateToForm(template) : emptyTemplateForm(),
+  )
   const [local, setLocal] = useState<Record<string, string[]>>({})
   const [preview, setPreview] = useState(false)
   const save = useMutation({
-    mutationFn: () => (template ? api.templates.update(template.id, templateBody(form)) : api.templates.create(templateBody(form))),
+    mutationFn: () =>
+      template
+        ? api.templates.update(template.id, templateBody(form))
+        : api.templates.create(templateBody(form)),
     onSuccess: (saved) => {
       void client.invalidateQueries({ queryKey: templateKeys.all })
-      toast.show({ tone: 'ok', title: template ? t('templates.updated', { name: saved.name }) : t('templates.created', { name: saved.name }) })
+      toast.show({
+        tone: 'ok',
+        title: template
+          ? t('templates.updated', { name: saved.name })
+          : t('templates.created', { name: saved.name }),
+      })
       onClose()
     },
   })
@@ -79,7 +112,10 @@ function TemplateEditor({ template, onClose }: { template: Template | null; onCl
     setLocal(problems)
     if (Object.keys(problems).length === 0) save.mutate()
   }
-  const generalError = save.error && Object.keys(server).length === 0 ? errorMessage(save.error, t('common.unexpectedError')) : null
+  const generalError =
+    save.error && Object.keys(server).length === 0
+      ? errorMessage(save.error, t('common.unexpectedError'))
+      : null
   return (
     <Dialog
       open
@@ -105,32 +141,79 @@ function TemplateEditor({ template, onClose }: { template: Template | null; onCl
       >
         <div className="grid-2">
           <Field label={t('templates.name')} errors={errors('name')}>
-            <input className="input" value={form.name} maxLength={100} onChange={(e) => set({ name: e.target.value })} />
+            <input
+              className="input"
+              value={form.name}
+              maxLength={100}
+              onChange={(e) => set({ name: e.target.value })}
+            />
           </Field>
           <Field label={t('deploy.source.imageLabel')} errors={errors('dockerImage')}>
-            <input className="input mono" value={form.dockerImage} placeholder="jupyter/base-notebook:latest" onChange={(e) => set({ dockerImage: e.target.value })} spellCheck={false} />
+            <input
+              className="input mono"
+              value={form.dockerImage}
+              placeholder="jupyter/base-notebook:latest"
+              onChange={(e) => set({ dockerImage: e.target.value })}
+              spellCheck={false}
+            />
           </Field>
         </div>
         <div className="grid-2">
-          <PortRows label={t('deploy.config.httpPorts')} rows={form.httpPorts} onChange={(httpPorts) => set({ httpPorts })} errors={errors('httpPorts')} />
-          <PortRows label={t('deploy.config.tcpPorts')} rows={form.tcpPorts} onChange={(tcpPorts) => set({ tcpPorts })} errors={errors('tcpPorts')} />
+          <PortRows
+            label={t('deploy.config.httpPorts')}
+            rows={form.httpPorts}
+            onChange={(httpPorts) => set({ httpPorts })}
+            errors={errors('httpPorts')}
+          />
+          <PortRows
+            label={t('deploy.config.tcpPorts')}
+            rows={form.tcpPorts}
+            onChange={(tcpPorts) => set({ tcpPorts })}
+            errors={errors('tcpPorts')}
+          />
         </div>
         <div className="grid-2">
           <Field label={t('templates.containerDisk')} errors={errors('containerDiskSize')}>
-            <input className="input num" inputMode="numeric" value={form.containerDiskSize} onChange={(e) => set({ containerDiskSize: e.target.value })} />
+            <input
+              className="input num"
+              inputMode="numeric"
+              value={form.containerDiskSize}
+              onChange={(e) => set({ containerDiskSize: e.target.value })}
+            />
           </Field>
           <Field label={t('templates.volumeDisk')} errors={errors('volumeDiskSize')}>
-            <input className="input num" inputMode="numeric" value={form.volumeDiskSize} onChange={(e) => set({ volumeDiskSize: e.target.value })} />
+            <input
+              className="input num"
+              inputMode="numeric"
+              value={form.volumeDiskSize}
+              onChange={(e) => set({ volumeDiskSize: e.target.value })}
+            />
           </Field>
           <Field label={t('templates.volumePath')} errors={errors('volumePath')}>
-            <input className="input mono" value={form.volumePath} onChange={(e) => set({ volumePath: e.target.value })} />
+            <input
+              className="input mono"
+              value={form.volumePath}
+              onChange={(e) => set({ volumePath: e.target.value })}
+            />
           </Field>
-          <Field label={t('templates.startCommand')} hint={t('templates.startCommandHint')} errors={errors('startCommand')}>
-            <input className="input mono" value={form.startCommand} onChange={(e) => set({ startCommand: e.target.value })} />
+          <Field
+            label={t('templates.startCommand')}
+            hint={t('templates.startCommandHint')}
+            errors={errors('startCommand')}
+          >
+            <input
+              className="input mono"
+              value={form.startCommand}
+              onChange={(e) => set({ startCommand: e.target.value })}
+            />
           </Field>
         </div>
         <label className="checkbox">
-          <input type="checkbox" checked={form.enableJupyter} onChange={(e) => set({ enableJupyter: e.target.checked })} />
+          <input
+            type="checkbox"
+            checked={form.enableJupyter}
+            onChange={(e) => set({ enableJupyter: e.target.checked })}
+          />
           {t('templates.jupyter')}
         </label>
         <fieldset className="stack" style={{ border: 0, padding: 0, margin: 0, gap: '0.4rem' }}>
@@ -138,9 +221,27 @@ function TemplateEditor({ template, onClose }: { template: Template | null; onCl
           {form.env.map((row, i) => (
             // biome-ignore lint/suspicious/noArrayIndexKey: rows are edited in place
             <div className="row" key={i} style={{ flexWrap: 'nowrap' }}>
-              <input className="input mono" aria-label={t('deploy.config.envName', { n: i + 1 })} value={row.key} onChange={(e) => set({ env: form.env.map((r, j) => (j === i ? { ...r, key: e.target.value } : r)) })} />
-              <input className="input mono" aria-label={t('deploy.config.envValue', { n: i + 1 })} value={row.value} onChange={(e) => set({ env: form.env.map((r, j) => (j === i ? { ...r, value: e.target.value } : r)) })} />
-              <Button size="sm" onClick={() => set({ env: form.env.filter((_, j) => j !== i) })} aria-label={t('deploy.config.envRemove', { n: i + 1 })}>
+              <input
+                className="input mono"
+                aria-label={t('deploy.config.envName', { n: i + 1 })}
+                value={row.key}
+                onChange={(e) =>
+                  set({ env: form.env.map((r, j) => (j === i ? { ...r, key: e.target.value } : r)) })
+                }
+              />
+              <input
+                className="input mono"
+                aria-label={t('deploy.config.envValue', { n: i + 1 })}
+                value={row.value}
+                onChange={(e) =>
+                  set({ env: form.env.map((r, j) => (j === i ? { ...r, value: e.target.value } : r)) })
+                }
+              />
+              <Button
+                size="sm"
+                onClick={() => set({ env: form.env.filter((_, j) => j !== i) })}
+                aria-label={t('deploy.config.envRemove', { n: i + 1 })}
+              >
                 ×
               </Button>
             </div>
@@ -164,7 +265,15 @@ function TemplateEditor({ template, onClose }: { template: Template | null; onCl
               <Markdown source={form.description || t('deploy.source.noDescription')} />
             </div>
           ) : (
-            <textarea id="tpl-description" className="input" rows={7} maxLength={5000} value={form.description} placeholder={'## My template\nWhat it runs and how to use it.'} onChange={(e) => set({ description: e.target.value })} />
+            <textarea
+              id="tpl-description"
+              className="input"
+              rows={7}
+              maxLength={5000}
+              value={form.description}
+              placeholder={'## My template\nWhat it runs and how to use it.'}
+              onChange={(e) => set({ description: e.target.value })}
+            />
           )}
           <FieldErrors errors={errors('description')} />
         </div>
@@ -175,7 +284,15 @@ function TemplateEditor({ template, onClose }: { template: Template | null; onCl
   )
 }
 
-export function TemplateCard({ template, onEdit, onDelete }: { template: Template; onEdit: () => void; onDelete: () => void }) {
+export function TemplateCard({
+  template,
+  onEdit,
+  onDelete,
+}: {
+  template: Template
+  onEdit: () => void
+  onDelete: () => void
+}) {
   const { t } = useT()
   return (
     <article className="card stack" data-template={template.name}>
@@ -188,9 +305,15 @@ export function TemplateCard({ template, onEdit, onDelete }: { template: Templat
       </code>
       <div className="small">
         <div>HTTP: {template.httpPorts.map((p) => `${p.port} (${p.serviceName})`).join(', ')}</div>
-        {template.tcpPorts.length > 0 && <div>TCP: {template.tcpPorts.map((p) => `${p.port} (${p.serviceName})`).join(', ')}</div>}
+        {template.tcpPorts.length > 0 && (
+          <div>TCP: {template.tcpPorts.map((p) => `${p.port} (${p.serviceName})`).join(', ')}</div>
+        )}
         <div className="muted">
-          {t('pod.disks', { container: template.containerDiskSize, volume: template.volumeDiskSize, path: template.volumePath })}
+          {t('pod.disks', {
+            container: template.containerDiskSize,
+            volume: template.volumeDiskSize,
+            path: template.volumePath,
+          })}
         </div>
       </div>
       {template.description && (
@@ -206,7 +329,12 @@ export function TemplateCard({ template, onEdit, onDelete }: { template: Templat
         <Button size="sm" onClick={onEdit} aria-label={t('templates.editTitle', { name: template.name })}>
           {t('templates.edit')}
         </Button>
-        <Button size="sm" variant="danger" onClick={onDelete} aria-label={t('templates.deleteTitle', { name: template.name })}>
+        <Button
+          size="sm"
+          variant="danger"
+          onClick={onDelete}
+          aria-label={t('templates.deleteTitle', { name: template.name })}
+        >
           {t('templates.delete')}
         </Button>
       </div>
@@ -241,7 +369,10 @@ export default function AdminTemplatesPage() {
         </Button>
       </div>
       {query.error ? (
-        <LoadError message={errorMessage(query.error, t('common.loadFailed'))} onRetry={() => void query.refetch()} />
+        <LoadError
+          message={errorMessage(query.error, t('common.loadFailed'))}
+          onRetry={() => void query.refetch()}
+        />
       ) : !query.data ? (
         <Loading />
       ) : query.data.length === 0 ? (
@@ -249,11 +380,18 @@ export default function AdminTemplatesPage() {
       ) : (
         <div className="grid-2">
           {query.data.map((tpl) => (
-            <TemplateCard key={tpl.id} template={tpl} onEdit={() => setEditing(tpl)} onDelete={() => setDeleting(tpl)} />
+            <TemplateCard
+              key={tpl.id}
+              template={tpl}
+              onEdit={() => setEditing(tpl)}
+              onDelete={() => setDeleting(tpl)}
+            />
           ))}
         </div>
       )}
-      {editing && <TemplateEditor template={editing === 'new' ? null : editing} onClose={() => setEditing(null)} />}
+      {editing && (
+        <TemplateEditor template={editing === 'new' ? null : editing} onClose={() => setEditing(null)} />
+      )}
       <ConfirmDialog
         open={deleting !== null}
         danger

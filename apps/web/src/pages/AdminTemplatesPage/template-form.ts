@@ -37,7 +37,8 @@ export function emptyTemplateForm(): TemplateForm {
 }
 
 export function templateToForm(t: Template): TemplateForm {
-  const rows = (list: Template['httpPorts']) => list.map((p) => ({ port: String(p.port), serviceName: p.serviceName }))
+  const rows = (list: Template['httpPorts']) =>
+    list.map((p) => ({ port: String(p.port), serviceName: p.serviceName }))
   return {
     name: t.name,
     dockerImage: t.dockerImage,
@@ -61,12 +62,14 @@ export function validateTemplate(form: TemplateForm, t: Translate): Record<strin
     errors[field] = [...(errors[field] ?? []), message]
   }
   if (!form.name.trim()) add('name', t('templates.error.name'))
-  if (!new RegExp(IMAGE_REF_PATTERN).test(form.dockerImage.trim())) add('dockerImage', t('deploy.error.imageInvalid'))
+  if (!new RegExp(IMAGE_REF_PATTERN).test(form.dockerImage.trim()))
+    add('dockerImage', t('deploy.error.imageInvalid'))
   const seen = new Set<number>()
   const checkRows = (rows: PortRow[], field: 'httpPorts' | 'tcpPorts') => {
     for (const row of rows) {
       const port = Number(row.port)
-      if (!/^\d+$/.test(row.port.trim()) || port < 1 || port > 65535) add(field, t('ports.range', { port: row.port }))
+      if (!/^\d+$/.test(row.port.trim()) || port < 1 || port > 65535)
+        add(field, t('ports.range', { port: row.port }))
       else if (seen.has(port)) add(field, t('ports.duplicate', { port }))
       seen.add(port)
       if (!row.serviceName.trim()) add(field, t('templates.error.serviceName', { port: row.port }))
@@ -86,7 +89,8 @@ export function validateTemplate(form: TemplateForm, t: Translate): Record<strin
 }
 
 export function templateBody(form: TemplateForm): CreateTemplateBody {
-  const rows = (list: PortRow[]) => list.map((r) => ({ port: Number(r.port), serviceName: r.serviceName.trim() }))
+  const rows = (list: PortRow[]) =>
+    list.map((r) => ({ port: Number(r.port), serviceName: r.serviceName.trim() }))
   return {
     name: form.name.trim(),
     dockerImage: form.dockerImage.trim(),

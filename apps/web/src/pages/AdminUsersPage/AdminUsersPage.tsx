@@ -18,7 +18,15 @@ import { date, money } from '../../lib/format'
 
 type Action = { kind: 'balance' | 'suspend' | 'unsuspend' | 'role' | 'delete'; user: User }
 
-export function UsersTable({ users, me, onAction }: { users: User[]; me: User; onAction: (a: Action) => void }) {
+export function UsersTable({
+  users,
+  me,
+  onAction,
+}: {
+  users: User[]
+  me: User
+  onAction: (a: Action) => void
+}) {
   const { t, locale } = useT()
   return (
     <div className="table-wrap">
@@ -42,7 +50,8 @@ export function UsersTable({ users, me, onAction }: { users: User[]; me: User; o
               <tr key={u.id} data-user={u.email}>
                 <td>
                   <div>
-                    <strong>{u.name}</strong> {u.role === 'admin' && <Badge tone="primary">{t('role.admin')}</Badge>}
+                    <strong>{u.name}</strong>{' '}
+                    {u.role === 'admin' && <Badge tone="primary">{t('role.admin')}</Badge>}
                   </div>
                   <div className="small muted">{u.email}</div>
                 </td>
@@ -56,7 +65,10 @@ export function UsersTable({ users, me, onAction }: { users: User[]; me: User; o
                   )}
                 </td>
                 <td className="num">
-                  <Link to={`/admin/pods?user=${encodeURIComponent(u.email)}`} aria-label={t('users.podsOf', { email: u.email })}>
+                  <Link
+                    to={`/admin/pods?user=${encodeURIComponent(u.email)}`}
+                    aria-label={t('users.podsOf', { email: u.email })}
+                  >
                     {u.activePods}/{u.totalPods}
                   </Link>
                 </td>
@@ -65,22 +77,39 @@ export function UsersTable({ users, me, onAction }: { users: User[]; me: User; o
                 <td>
                   <div className="row" style={{ justifyContent: 'flex-end', flexWrap: 'wrap' }}>
                     {u.role === 'client' && (
-                      <Button size="sm" onClick={() => onAction({ kind: 'balance', user: u })} aria-label={t('users.balanceOf', { email: u.email })}>
+                      <Button
+                        size="sm"
+                        onClick={() => onAction({ kind: 'balance', user: u })}
+                        aria-label={t('users.balanceOf', { email: u.email })}
+                      >
                         {t('users.balance')}
                       </Button>
                     )}
                     {!self && u.role === 'client' && (
-                      <Button size="sm" onClick={() => onAction({ kind: u.suspended ? 'unsuspend' : 'suspend', user: u })} aria-label={`${u.suspended ? t('users.unsuspend') : t('users.suspend')} ${u.email}`}>
+                      <Button
+                        size="sm"
+                        onClick={() => onAction({ kind: u.suspended ? 'unsuspend' : 'suspend', user: u })}
+                        aria-label={`${u.suspended ? t('users.unsuspend') : t('users.suspend')} ${u.email}`}
+                      >
                         {u.suspended ? t('users.unsuspend') : t('users.suspend')}
                       </Button>
                     )}
                     {!self && (
-                      <Button size="sm" onClick={() => onAction({ kind: 'role', user: u })} aria-label={`${u.role === 'admin' ? t('users.demote') : t('users.promote')} ${u.email}`}>
+                      <Button
+                        size="sm"
+                        onClick={() => onAction({ kind: 'role', user: u })}
+                        aria-label={`${u.role === 'admin' ? t('users.demote') : t('users.promote')} ${u.email}`}
+                      >
                         {u.role === 'admin' ? t('users.demote') : t('users.promote')}
                       </Button>
                     )}
                     {!self && u.role === 'client' && (
-                      <Button size="sm" variant="danger" onClick={() => onAction({ kind: 'delete', user: u })} aria-label={`${t('users.delete')} ${u.email}`}>
+                      <Button
+                        size="sm"
+                        variant="danger"
+                        onClick={() => onAction({ kind: 'delete', user: u })}
+                        aria-label={`${t('users.delete')} ${u.email}`}
+                      >
                         {t('users.delete')}
                       </Button>
                     )}
@@ -105,11 +134,17 @@ function BalanceDialog({ user, onClose }: { user: User; onClose: () => void }) {
   const value = Number(amount.replace(',', '.'))
   const valid = amount.trim() !== '' && Number.isFinite(value) && reason.trim().length > 0
   const mutation = useMutation({
-    mutationFn: () => (mode === 'credit' ? api.users.credit(user.id, value, reason.trim()) : api.users.setBalance(user.id, value, reason.trim())),
+    mutationFn: () =>
+      mode === 'credit'
+        ? api.users.credit(user.id, value, reason.trim())
+        : api.users.setBalance(user.id, value, reason.trim()),
     onSuccess: (result) => {
       void client.invalidateQueries({ queryKey: userKeys.all })
       void client.invalidateQueries({ queryKey: billingKeys.all })
-      toast.show({ tone: 'ok', title: t('users.balanceDone', { email: user.email, balance: money(result.data.balance, locale) }) })
+      toast.show({
+        tone: 'ok',
+        title: t('users.balanceDone', { email: user.email, balance: money(result.data.balance, locale) }),
+      })
       onClose()
     },
   })
@@ -121,7 +156,12 @@ function BalanceDialog({ user, onClose }: { user: User; onClose: () => void }) {
       footer={
         <>
           <Button onClick={onClose}>{t('common.cancel')}</Button>
-          <Button variant="primary" disabled={!valid} loading={mutation.isPending} onClick={() => mutation.mutate()}>
+          <Button
+            variant="primary"
+            disabled={!valid}
+            loading={mutation.isPending}
+            onClick={() => mutation.mutate()}
+          >
             {mode === 'credit' ? t('users.applyCredit') : t('users.applySet')}
           </Button>
         </>
@@ -135,7 +175,8 @@ function BalanceDialog({ user, onClose }: { user: User; onClose: () => void }) {
         }}
       >
         <p>{t('users.currentBalance', { balance: money(user.balance, locale) })}</p>
-        <div className="row" role="radiogroup" aria-label={t('users.balanceMode')}>
+        <fieldset className="row" style={{ border: 0, padding: 0, margin: 0 }}>
+          <legend className="sr-only">{t('users.balanceMode')}</legend>
           <label className="checkbox">
             <input type="radio" name="mode" checked={mode === 'credit'} onChange={() => setMode('credit')} />
             {t('users.modeCredit')}
@@ -144,14 +185,30 @@ function BalanceDialog({ user, onClose }: { user: User; onClose: () => void }) {
             <input type="radio" name="mode" checked={mode === 'set'} onChange={() => setMode('set')} />
             {t('users.modeSet')}
           </label>
-        </div>
-        <Field label={mode === 'credit' ? t('users.amount') : t('users.newBalance')} hint={mode === 'credit' ? t('users.amountHint') : undefined}>
-          <input className="input" inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} placeholder="10.00" />
+        </fieldset>
+        <Field
+          label={mode === 'credit' ? t('users.amount') : t('users.newBalance')}
+          hint={mode === 'credit' ? t('users.amountHint') : undefined}
+        >
+          <input
+            className="input"
+            inputMode="decimal"
+            value={amount}
+            onChange={(e) => setAmount(e.target.value)}
+            placeholder="10.00"
+          />
         </Field>
         <Field label={t('users.reason')} hint={t('users.reasonHint')}>
-          <input className="input" value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} />
+          <input
+            className="input"
+            value={reason}
+            maxLength={500}
+            onChange={(e) => setReason(e.target.value)}
+          />
         </Field>
-        {mutation.error && <div className="alert alert-bad">{errorMessage(mutation.error, t('common.unexpectedError'))}</div>}
+        {mutation.error && (
+          <div className="alert alert-bad">{errorMessage(mutation.error, t('common.unexpectedError'))}</div>
+        )}
         <button type="submit" hidden />
       </form>
     </Dialog>
@@ -175,7 +232,11 @@ function ActionDialogs({ action, onClose }: { action: Action; onClose: () => voi
       switch (action.kind) {
         case 'suspend': {
           const r = await api.users.suspend(user.id, reason.trim() || undefined)
-          return t('users.suspendDone', { email: user.email, pods: r.podsStopped, sessions: r.sessionsRevoked })
+          return t('users.suspendDone', {
+            email: user.email,
+            pods: r.podsStopped,
+            sessions: r.sessionsRevoked,
+          })
         }
         case 'unsuspend':
           await api.users.unsuspend(user.id)
@@ -196,24 +257,46 @@ function ActionDialogs({ action, onClose }: { action: Action; onClose: () => voi
     onSuccess: done,
   })
   const error = mutation.error ? errorMessage(mutation.error, t('common.unexpectedError')) : null
-  const common = { open: true, pending: mutation.isPending, error, onCancel: onClose, onConfirm: () => mutation.mutate() }
+  const common = {
+    open: true,
+    pending: mutation.isPending,
+    error,
+    onCancel: onClose,
+    onConfirm: () => mutation.mutate(),
+  }
   switch (action.kind) {
     case 'balance':
       return <BalanceDialog user={user} onClose={onClose} />
     case 'suspend':
       return (
-        <ConfirmDialog {...common} danger title={t('users.suspendTitle', { email: user.email })} confirmLabel={t('users.suspend')}>
+        <ConfirmDialog
+          {...common}
+          danger
+          title={t('users.suspendTitle', { email: user.email })}
+          confirmLabel={t('users.suspend')}
+        >
           <p>{t('users.suspendBody', { active: user.activePods })}</p>
           <Field label={t('users.reason')} hint={t('users.suspendReasonHint')}>
-            <input className="input" value={reason} maxLength={500} onChange={(e) => setReason(e.target.value)} />
+            <input
+              className="input"
+              value={reason}
+              maxLength={500}
+              onChange={(e) => setReason(e.target.value)}
+            />
           </Field>
         </ConfirmDialog>
       )
     case 'unsuspend':
       return (
-        <ConfirmDialog {...common} title={t('users.unsuspendTitle', { email: user.email })} confirmLabel={t('users.unsuspend')}>
+        <ConfirmDialog
+          {...common}
+          title={t('users.unsuspendTitle', { email: user.email })}
+          confirmLabel={t('users.unsuspend')}
+        >
           <p>{t('users.unsuspendBody')}</p>
-          {user.suspendedReason && <p className="small muted">{t('users.suspendedFor', { reason: user.suspendedReason })}</p>}
+          {user.suspendedReason && (
+            <p className="small muted">{t('users.suspendedFor', { reason: user.suspendedReason })}</p>
+          )}
         </ConfirmDialog>
       )
     case 'role':
@@ -221,7 +304,11 @@ function ActionDialogs({ action, onClose }: { action: Action; onClose: () => voi
         <ConfirmDialog
           {...common}
           danger={user.role === 'admin'}
-          title={user.role === 'admin' ? t('users.demoteTitle', { email: user.email }) : t('users.promoteTitle', { email: user.email })}
+          title={
+            user.role === 'admin'
+              ? t('users.demoteTitle', { email: user.email })
+              : t('users.promoteTitle', { email: user.email })
+          }
           confirmLabel={user.role === 'admin' ? t('users.demote') : t('users.promote')}
         >
           <p>{user.role === 'admin' ? t('users.demoteBody') : t('users.promoteBody')}</p>
@@ -229,12 +316,21 @@ function ActionDialogs({ action, onClose }: { action: Action; onClose: () => voi
       )
     case 'delete':
       return (
-        <ConfirmDialog {...common} danger title={t('users.deleteTitle', { email: user.email })} confirmLabel={t('users.deleteConfirm')}>
+        <ConfirmDialog
+          {...common}
+          danger
+          title={t('users.deleteTitle', { email: user.email })}
+          confirmLabel={t('users.deleteConfirm')}
+        >
           <p>{t('users.deleteIntro')}</p>
           <ul>
             <li>{t('users.deletePods', { total: user.totalPods, active: user.activePods })}</li>
             <li>{t('users.deleteSessions')}</li>
-            <li>{t('users.deleteBalance', { balance: typeof user.balance === 'number' ? user.balance.toFixed(2) : '∞' })}</li>
+            <li>
+              {t('users.deleteBalance', {
+                balance: typeof user.balance === 'number' ? user.balance.toFixed(2) : '∞',
+              })}
+            </li>
           </ul>
           <p>
             <strong>{t('users.deleteIrreversible')}</strong>
@@ -267,15 +363,24 @@ export default function AdminUsersPage({ me }: { me: User }) {
           e.preventDefault()
           setFilter({ ...filter, page: 1, search: search.trim() || undefined })
         }}
-        role="search"
       >
-        <input className="input" style={{ flex: '1 1 16rem' }} type="search" aria-label={t('users.search')} placeholder={t('users.search')} value={search} onChange={(e) => setSearch(e.target.value)} />
+        <input
+          className="input"
+          style={{ flex: '1 1 16rem' }}
+          type="search"
+          aria-label={t('users.search')}
+          placeholder={t('users.search')}
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+        />
         <select
           className="input"
           style={{ width: 'auto' }}
           aria-label={t('users.role')}
           value={filter.role ?? ''}
-          onChange={(e) => setFilter({ ...filter, page: 1, role: (e.target.value || undefined) as Role | undefined })}
+          onChange={(e) =>
+            setFilter({ ...filter, page: 1, role: (e.target.value || undefined) as Role | undefined })
+          }
         >
           <option value="">{t('users.allRoles')}</option>
           <option value="client">{t('role.client')}</option>
@@ -286,7 +391,10 @@ export default function AdminUsersPage({ me }: { me: User }) {
         </Button>
       </form>
       {query.error ? (
-        <LoadError message={errorMessage(query.error, t('common.loadFailed'))} onRetry={() => void query.refetch()} />
+        <LoadError
+          message={errorMessage(query.error, t('common.loadFailed'))}
+          onRetry={() => void query.refetch()}
+        />
       ) : !query.data ? (
         <Loading />
       ) : query.data.data.length === 0 ? (
@@ -294,10 +402,21 @@ export default function AdminUsersPage({ me }: { me: User }) {
       ) : (
         <div className="stack">
           <UsersTable users={query.data.data} me={me} onAction={setAction} />
-          <Pagination page={query.data.page} limit={query.data.limit} total={query.data.total} onPage={(page) => setFilter({ ...filter, page })} />
+          <Pagination
+            page={query.data.page}
+            limit={query.data.limit}
+            total={query.data.total}
+            onPage={(page) => setFilter({ ...filter, page })}
+          />
         </div>
       )}
-      {action && <ActionDialogs key={`${action.kind}-${action.user.id}`} action={action} onClose={() => setAction(null)} />}
+      {action && (
+        <ActionDialogs
+          key={`${action.kind}-${action.user.id}`}
+          action={action}
+          onClose={() => setAction(null)}
+        />
+      )}
     </>
   )
 }

@@ -10,8 +10,8 @@ import { templatesQuery } from '../../api/queries/templates'
 import type { Pod, User } from '../../api/types'
 import { useToast } from '../../components/Toasts'
 import { useT } from '../../i18n'
-import { applyTemplate, type DeployForm, type FormErrors, initialForm, toBody, validate } from './deploy-form'
 import { DeployPageView } from './DeployPageView'
+import { applyTemplate, type DeployForm, type FormErrors, initialForm, toBody, validate } from './deploy-form'
 
 export function DeployPage({ me }: { me: User }) {
   const { t } = useT()
@@ -38,7 +38,9 @@ export function DeployPage({ me }: { me: User }) {
     const tpl = templates.data!.find((x) => x.id === wanted) ?? templates.data![0]
     if (tpl) next = applyTemplate(next, tpl, pricing.data!.limits)
     else next = { ...next, source: 'docker' }
-    const gpu = gpus.data!.find((g) => g.available && (g.stock === null || g.stock.free > 0)) ?? gpus.data!.find((g) => g.available)
+    const gpu =
+      gpus.data!.find((g) => g.available && (g.stock === null || g.stock.free > 0)) ??
+      gpus.data!.find((g) => g.available)
     next = { ...next, gpu: gpu?.id ?? 'cpu' }
     setForm(next)
     setTouched(true)
@@ -55,16 +57,27 @@ export function DeployPage({ me }: { me: User }) {
   const create = useMutation({
     mutationFn: api.pods.create,
     onSuccess: (pod: Pod) => {
-      if (pod.userId === me.id) client.setQueryData<Pod[]>(podKeys.own, (list) => (list && !list.some((p) => p.podId === pod.podId) ? [pod, ...list] : list))
+      if (pod.userId === me.id)
+        client.setQueryData<Pod[]>(podKeys.own, (list) =>
+          list && !list.some((p) => p.podId === pod.podId) ? [pod, ...list] : list,
+        )
       void client.invalidateQueries({ queryKey: podKeys.adminAll })
-      toast.show({ tone: 'ok', title: t('deploy.created', { name: pod.podName }), body: form.assignTo ? t('deploy.createdFor', { email: form.assignTo }) : undefined })
+      toast.show({
+        tone: 'ok',
+        title: t('deploy.created', { name: pod.podName }),
+        body: form.assignTo ? t('deploy.createdFor', { email: form.assignTo }) : undefined,
+      })
       void navigate(pod.userId === me.id ? '/pods' : `/admin/pods?user=${encodeURIComponent(pod.userEmail)}`)
     },
     onError: (error) => {
       const byField = fieldErrors(error)
       setErrors(byField)
       const fieldsShown = Object.keys(byField).length > 0
-      setSubmitError(fieldsShown && isApiError(error) && error.code === 'VALIDATION_FAILED' ? null : errorMessage(error, t('deploy.failed')))
+      setSubmitError(
+        fieldsShown && isApiError(error) && error.code === 'VALIDATION_FAILED'
+          ? null
+          : errorMessage(error, t('deploy.failed')),
+      )
     },
   })
 

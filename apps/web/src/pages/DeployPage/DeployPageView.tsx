@@ -9,7 +9,15 @@ import { useT } from '../../i18n'
 import { duration, money } from '../../lib/format'
 import { Markdown } from '../../lib/markdown'
 import { JUPYTER_PORT } from '../../lib/ports'
-import { addPort, CPU, type DeployForm, type FormErrors, hourlyCost, jupyterEnabled, setJupyter } from './deploy-form'
+import {
+  addPort,
+  CPU,
+  type DeployForm,
+  type FormErrors,
+  hourlyCost,
+  jupyterEnabled,
+  setJupyter,
+} from './deploy-form'
 import { UserPicker } from './UserPicker'
 
 export interface DeployPageViewProps {
@@ -47,7 +55,9 @@ function GpuCard({ gpu, selected, onSelect }: { gpu: GpuInfo; selected: boolean;
         {!gpu.available ? (
           <Badge>{t('deploy.gpu.unavailable')}</Badge>
         ) : stock ? (
-          <Badge tone={stock.free > 0 ? 'ok' : 'warn'}>{t('deploy.gpu.stock', { free: stock.free, total: stock.total })}</Badge>
+          <Badge tone={stock.free > 0 ? 'ok' : 'warn'}>
+            {t('deploy.gpu.stock', { free: stock.free, total: stock.total })}
+          </Badge>
         ) : (
           <Badge tone="ok">{t('deploy.gpu.available')}</Badge>
         )}
@@ -57,7 +67,11 @@ function GpuCard({ gpu, selected, onSelect }: { gpu: GpuInfo; selected: boolean;
         <span className="small muted"> {t('common.perHour')}</span>
       </div>
       <div className="small muted">
-        {[gpu.specs.memory, gpu.specs.cores ? t('deploy.gpu.cores', { cores: gpu.specs.cores.toLocaleString(locale) }) : null, gpu.specs.performance]
+        {[
+          gpu.specs.memory,
+          gpu.specs.cores ? t('deploy.gpu.cores', { cores: gpu.specs.cores.toLocaleString(locale) }) : null,
+          gpu.specs.performance,
+        ]
           .filter(Boolean)
           .join(' · ')}
       </div>
@@ -75,7 +89,9 @@ export function DeployPageView(props: DeployPageViewProps) {
   const limits = pricing.limits
   const cost = hourlyCost(form, pricing, gpus)
   const template = templates.find((x) => x.id === form.templateId) ?? null
-  const names = new Map<number, string>([...(template?.httpPorts ?? []), ...(template?.tcpPorts ?? [])].map((p) => [p.port, p.serviceName]))
+  const names = new Map<number, string>(
+    [...(template?.httpPorts ?? []), ...(template?.tcpPorts ?? [])].map((p) => [p.port, p.serviceName]),
+  )
   const unlimited = me.balance === 'Infinity' || (form.assignTo === null && me.role === 'admin')
   const balance = typeof me.balance === 'number' ? me.balance : 0
   const totalBurn = burnRate + (cost?.running ?? 0)
@@ -96,13 +112,21 @@ export function DeployPageView(props: DeployPageViewProps) {
           <p>{t('deploy.subtitle')}</p>
         </div>
       </div>
-      <div className="grid-2" style={{ gridTemplateColumns: 'minmax(0, 2fr) minmax(16rem, 1fr)', alignItems: 'start' }}>
+      <div
+        className="grid-2"
+        style={{ gridTemplateColumns: 'minmax(0, 2fr) minmax(16rem, 1fr)', alignItems: 'start' }}
+      >
         <div className="stack" style={{ gap: '1rem', minWidth: 0 }}>
           <section className="card stack" aria-labelledby="gpu-heading">
             <h2 id="gpu-heading">{t('deploy.gpu.title')}</h2>
             <div className="grid">
               {gpus.map((g) => (
-                <GpuCard key={g.id} gpu={g} selected={form.gpu === g.id} onSelect={() => set({ gpu: g.id })} />
+                <GpuCard
+                  key={g.id}
+                  gpu={g}
+                  selected={form.gpu === g.id}
+                  onSelect={() => set({ gpu: g.id })}
+                />
               ))}
               <button
                 type="button"
@@ -127,7 +151,9 @@ export function DeployPageView(props: DeployPageViewProps) {
                   max={limits.gpuCountMax}
                   value={form.gpuCount}
                   style={{ maxWidth: '8rem' }}
-                  onChange={(e) => set({ gpuCount: Math.min(limits.gpuCountMax, Math.max(1, Number(e.target.value) || 1)) })}
+                  onChange={(e) =>
+                    set({ gpuCount: Math.min(limits.gpuCountMax, Math.max(1, Number(e.target.value) || 1)) })
+                  }
                 />
               </Field>
             )}
@@ -135,29 +161,44 @@ export function DeployPageView(props: DeployPageViewProps) {
 
           <section className="card stack" aria-labelledby="source-heading">
             <h2 id="source-heading">{t('deploy.source.title')}</h2>
-            <div className="row" role="radiogroup" aria-label={t('deploy.source.title')}>
+            <fieldset className="row" style={{ border: 0, padding: 0, margin: 0 }}>
+              <legend className="sr-only">{t('deploy.source.title')}</legend>
               <label className="checkbox">
-                <input type="radio" name="source" checked={form.source === 'template'} onChange={() => set({ source: 'template' })} />
+                <input
+                  type="radio"
+                  name="source"
+                  checked={form.source === 'template'}
+                  onChange={() => set({ source: 'template' })}
+                />
                 {t('deploy.source.template')}
               </label>
               <label className="checkbox">
-                <input type="radio" name="source" checked={form.source === 'docker'} onChange={() => set({ source: 'docker' })} />
+                <input
+                  type="radio"
+                  name="source"
+                  checked={form.source === 'docker'}
+                  onChange={() => set({ source: 'docker' })}
+                />
                 {t('deploy.source.image')}
               </label>
-            </div>
+            </fieldset>
             {form.source === 'template' ? (
               <>
                 {templates.length === 0 && <Alert tone="info">{t('deploy.source.noTemplates')}</Alert>}
-                <div className="grid" role="radiogroup" aria-label={t('deploy.source.template')}>
+                <fieldset className="grid" style={{ border: 0, padding: 0, margin: 0 }}>
+                  <legend className="sr-only">{t('deploy.source.template')}</legend>
                   {templates.map((tpl) => (
-                    <button
-                      type="button"
+                    <label
                       key={tpl.id}
-                      role="radio"
-                      aria-checked={form.templateId === tpl.id}
                       className={`card selectable${form.templateId === tpl.id ? ' selected' : ''}`}
-                      onClick={() => props.onPickTemplate(tpl)}
                     >
+                      <input
+                        type="radio"
+                        name="template"
+                        className="sr-only"
+                        checked={form.templateId === tpl.id}
+                        onChange={() => props.onPickTemplate(tpl)}
+                      />
                       <strong>{tpl.name}</strong>
                       <div className="small muted mono" style={{ wordBreak: 'break-all' }}>
                         {tpl.dockerImage}
@@ -165,19 +206,27 @@ export function DeployPageView(props: DeployPageViewProps) {
                       <div className="small">
                         {tpl.httpPorts.map((p) => `${p.port} ${p.serviceName}`).join(' · ')}
                       </div>
-                    </button>
+                    </label>
                   ))}
-                </div>
+                </fieldset>
                 <FieldErrors errors={errors.template} />
                 {template && (
                   <div className="card" style={{ boxShadow: 'none', background: 'var(--surface-2)' }}>
                     <span className="small muted">{t('deploy.source.about', { name: template.name })}</span>
-                    {template.description ? <Markdown source={template.description} /> : <p className="muted">{t('deploy.source.noDescription')}</p>}
+                    {template.description ? (
+                      <Markdown source={template.description} />
+                    ) : (
+                      <p className="muted">{t('deploy.source.noDescription')}</p>
+                    )}
                   </div>
                 )}
               </>
             ) : (
-              <Field label={t('deploy.source.imageLabel')} hint={t('deploy.source.imageHint')} errors={errors.dockerImage}>
+              <Field
+                label={t('deploy.source.imageLabel')}
+                hint={t('deploy.source.imageHint')}
+                errors={errors.dockerImage}
+              >
                 <input
                   className="input mono"
                   value={form.dockerImage}
@@ -193,9 +242,21 @@ export function DeployPageView(props: DeployPageViewProps) {
           <section className="card stack" aria-labelledby="config-heading">
             <h2 id="config-heading">{t('deploy.config.title')}</h2>
             <Field label={t('deploy.config.name')} hint={t('deploy.config.nameHint')} errors={errors.name}>
-              <input className="input" value={form.name} maxLength={50} placeholder="my-notebook" onChange={(e) => set({ name: e.target.value })} />
+              <input
+                className="input"
+                value={form.name}
+                maxLength={50}
+                placeholder="my-notebook"
+                onChange={(e) => set({ name: e.target.value })}
+              />
             </Field>
-            {me.role === 'admin' && <UserPicker value={form.assignTo} onChange={(assignTo) => set({ assignTo })} errors={errors.assignToUser} />}
+            {me.role === 'admin' && (
+              <UserPicker
+                value={form.assignTo}
+                onChange={(assignTo) => set({ assignTo })}
+                errors={errors.assignToUser}
+              />
+            )}
             <SliderField
               label={t('deploy.config.containerDisk')}
               value={form.containerDiskSize}
@@ -217,7 +278,11 @@ export function DeployPageView(props: DeployPageViewProps) {
               errors={errors.volumeDiskSize}
             />
             <label className="checkbox">
-              <input type="checkbox" checked={jupyterEnabled(form)} onChange={(e) => onChange(setJupyter(form, e.target.checked))} />
+              <input
+                type="checkbox"
+                checked={jupyterEnabled(form)}
+                onChange={(e) => onChange(setJupyter(form, e.target.checked))}
+              />
               {t('deploy.config.jupyter', { port: JUPYTER_PORT })}
             </label>
             <ChipsInput
@@ -260,16 +325,24 @@ export function DeployPageView(props: DeployPageViewProps) {
                     aria-label={t('deploy.config.envName', { n: i + 1 })}
                     placeholder="NAME"
                     value={row.key}
-                    onChange={(e) => set({ env: form.env.map((r, j) => (j === i ? { ...r, key: e.target.value } : r)) })}
+                    onChange={(e) =>
+                      set({ env: form.env.map((r, j) => (j === i ? { ...r, key: e.target.value } : r)) })
+                    }
                   />
                   <input
                     className="input mono"
                     aria-label={t('deploy.config.envValue', { n: i + 1 })}
                     placeholder="value"
                     value={row.value}
-                    onChange={(e) => set({ env: form.env.map((r, j) => (j === i ? { ...r, value: e.target.value } : r)) })}
+                    onChange={(e) =>
+                      set({ env: form.env.map((r, j) => (j === i ? { ...r, value: e.target.value } : r)) })
+                    }
                   />
-                  <Button size="sm" onClick={() => set({ env: form.env.filter((_, j) => j !== i) })} aria-label={t('deploy.config.envRemove', { n: i + 1 })}>
+                  <Button
+                    size="sm"
+                    onClick={() => set({ env: form.env.filter((_, j) => j !== i) })}
+                    aria-label={t('deploy.config.envRemove', { n: i + 1 })}
+                  >
                     ×
                   </Button>
                 </div>
@@ -284,12 +357,20 @@ export function DeployPageView(props: DeployPageViewProps) {
           </section>
         </div>
 
-        <aside className="card stack" style={{ position: 'sticky', top: '1rem' }} aria-labelledby="summary-heading">
+        <aside
+          className="card stack"
+          style={{ position: 'sticky', top: '1rem' }}
+          aria-labelledby="summary-heading"
+        >
           <h2 id="summary-heading">{t('deploy.summary.title')}</h2>
           <table className="small">
             <tbody>
               <tr>
-                <td>{form.gpu === CPU ? t('deploy.gpu.cpuOnly') : (gpus.find((g) => g.id === form.gpu)?.name ?? t('deploy.summary.noGpu'))}</td>
+                <td>
+                  {form.gpu === CPU
+                    ? t('deploy.gpu.cpuOnly')
+                    : (gpus.find((g) => g.id === form.gpu)?.name ?? t('deploy.summary.noGpu'))}
+                </td>
                 <td className="num">{money(cost?.gpu ?? 0, locale, { precise: true })}</td>
               </tr>
               <tr>
@@ -309,7 +390,9 @@ export function DeployPageView(props: DeployPageViewProps) {
               <span className="small muted"> {t('common.perHour')}</span>
             </strong>
           </div>
-          <p className="small muted">{t('deploy.summary.stoppedCost', { cost: money(cost?.stopped ?? 0, locale, { precise: true }) })}</p>
+          <p className="small muted">
+            {t('deploy.summary.stoppedCost', { cost: money(cost?.stopped ?? 0, locale, { precise: true }) })}
+          </p>
           {unlimited ? (
             <p className="small">{t('deploy.summary.unlimited')}</p>
           ) : form.assignTo ? (
@@ -317,10 +400,19 @@ export function DeployPageView(props: DeployPageViewProps) {
           ) : (
             <p className="small" data-testid="deploy-covers">
               {t('deploy.summary.balance', { balance: money(balance, locale) })}{' '}
-              {hoursCovered !== null ? t('deploy.summary.covers', { time: duration(hoursCovered * 3600) }) : ''}
+              {hoursCovered !== null
+                ? t('deploy.summary.covers', { time: duration(hoursCovered * 3600) })
+                : ''}
             </p>
           )}
-          {short && <Alert tone="warn">{t('deploy.summary.short', { amount: money(minimum, locale), hours: pricing.billing.minimumStartHours })}</Alert>}
+          {short && (
+            <Alert tone="warn">
+              {t('deploy.summary.short', {
+                amount: money(minimum, locale),
+                hours: pricing.billing.minimumStartHours,
+              })}
+            </Alert>
+          )}
           {errorCount > 0 && <Alert tone="bad">{t('deploy.summary.problems', { count: errorCount })}</Alert>}
           {props.submitError && <Alert tone="bad">{props.submitError}</Alert>}
           <Button type="submit" variant="primary" size="lg" loading={props.submitting}>

@@ -48,7 +48,11 @@ export const jupyterEnabled = (form: DeployForm) => form.httpPorts.includes(JUPY
 
 export function setJupyter(form: DeployForm, on: boolean): DeployForm {
   const without = form.httpPorts.filter((p) => p !== JUPYTER_PORT)
-  return { ...form, httpPorts: on ? [...without, JUPYTER_PORT] : without, tcpPorts: form.tcpPorts.filter((p) => p !== JUPYTER_PORT) }
+  return {
+    ...form,
+    httpPorts: on ? [...without, JUPYTER_PORT] : without,
+    tcpPorts: form.tcpPorts.filter((p) => p !== JUPYTER_PORT),
+  }
 }
 
 export function applyTemplate(form: DeployForm, template: Template, limits: Pricing['limits']): DeployForm {
@@ -66,7 +70,12 @@ export function applyTemplate(form: DeployForm, template: Template, limits: Pric
 }
 
 /** Adds a port chip, or says why it cannot be added. */
-export function addPort(form: DeployForm, kind: 'http' | 'tcp', text: string, t: Translate): { form: DeployForm } | { error: string } {
+export function addPort(
+  form: DeployForm,
+  kind: 'http' | 'tcp',
+  text: string,
+  t: Translate,
+): { form: DeployForm } | { error: string } {
   const result = checkPort(text, [...form.httpPorts, ...form.tcpPorts])
   if ('problem' in result) return { error: t(`ports.${result.problem}`, { port: text.trim() }) }
   if (kind === 'http') return { form: { ...form, httpPorts: [...form.httpPorts, result.port] } }
@@ -82,7 +91,12 @@ export function hourlyCost(form: DeployForm, pricing: Pricing | undefined, gpus:
   return { gpu: gpuRate, container, volume, running: gpuRate + container + volume, stopped: volume }
 }
 
-export function validate(form: DeployForm, pricing: Pricing | undefined, gpus: GpuInfo[] | undefined, t: Translate): FormErrors {
+export function validate(
+  form: DeployForm,
+  pricing: Pricing | undefined,
+  gpus: GpuInfo[] | undefined,
+  t: Translate,
+): FormErrors {
   const errors: FormErrors = {}
   const add = (field: string, message: string) => {
     errors[field] = [...(errors[field] ?? []), message]
@@ -119,7 +133,9 @@ export function toBody(form: DeployForm): CreatePodBody {
   return {
     name: form.name.trim(),
     deploymentType: form.source,
-    ...(form.source === 'template' ? { template: form.templateId ?? '' } : { dockerImage: form.dockerImage.trim() }),
+    ...(form.source === 'template'
+      ? { template: form.templateId ?? '' }
+      : { dockerImage: form.dockerImage.trim() }),
     gpu: form.gpu,
     ...(form.gpu !== CPU ? { gpuCount: form.gpuCount } : {}),
     containerDiskSize: form.containerDiskSize,

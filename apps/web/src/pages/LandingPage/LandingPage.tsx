@@ -20,7 +20,7 @@ export function LandingPage() {
       <section className="hero">
         <div>
           <h1>
-            {t('landing.title1')} <span>{t('landing.title2')}</span>
+            {t('landing.title1')} <span className="accent">{t('landing.title2')}</span>
           </h1>
           <p className="lead">{t('landing.lead')}</p>
           <div className="row">
@@ -31,7 +31,11 @@ export function LandingPage() {
               {t('landing.seePrices')}
             </Link>
           </div>
-          {cheapest && <p className="small muted" style={{ marginTop: '0.75rem' }}>{t('landing.from', { price: money(cheapest.price, locale), gpu: cheapest.name })}</p>}
+          {cheapest && (
+            <p className="small muted" style={{ marginTop: '0.75rem' }}>
+              {t('landing.from', { price: money(cheapest.price, locale), gpu: cheapest.name })}
+            </p>
+          )}
         </div>
         <div className="card" aria-hidden="true" style={{ padding: 0, overflow: 'hidden' }}>
           <div className="logs" style={{ height: 'auto', borderRadius: 0 }}>

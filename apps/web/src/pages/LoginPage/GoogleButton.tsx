@@ -26,7 +26,15 @@ function loadGoogle(): Promise<GoogleId> {
 }
 
 /** Google's own button (Google Identity Services); the ID token is verified by our server. */
-export function GoogleButton({ clientId, mode, onCredential }: { clientId: string; mode: 'login' | 'signup'; onCredential: (token: string) => void }) {
+export function GoogleButton({
+  clientId,
+  mode,
+  onCredential,
+}: {
+  clientId: string
+  mode: 'login' | 'signup'
+  onCredential: (token: string) => void
+}) {
   const ref = useRef<HTMLDivElement>(null)
   const { lang, t } = useT()
   const [failed, setFailed] = useState(false)
@@ -37,7 +45,10 @@ export function GoogleButton({ clientId, mode, onCredential }: { clientId: strin
     loadGoogle().then(
       (google) => {
         if (cancelled || !ref.current) return
-        google.accounts.id.initialize({ client_id: clientId, callback: (r) => callback.current(r.credential) })
+        google.accounts.id.initialize({
+          client_id: clientId,
+          callback: (r) => callback.current(r.credential),
+        })
         google.accounts.id.renderButton(ref.current, {
           theme: 'outline',
           size: 'large',

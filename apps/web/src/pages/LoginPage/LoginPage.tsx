@@ -44,14 +44,20 @@ export function LoginPage({ mode }: { mode: Mode }) {
   // Storing the user is enough: the effect above then leaves the page, exactly once.
   const signedIn = (user: User) => client.setQueryData(authKeys.me, user)
   const password_ = useMutation({
-    mutationFn: () => (mode === 'signup' ? api.auth.register({ email: email.trim(), password, name: name.trim() }) : api.auth.login(email.trim(), password)),
+    mutationFn: () =>
+      mode === 'signup'
+        ? api.auth.register({ email: email.trim(), password, name: name.trim() })
+        : api.auth.login(email.trim(), password),
     onSuccess: signedIn,
   })
   const google = useMutation({ mutationFn: api.auth.google, onSuccess: signedIn })
   const dev = useMutation({ mutationFn: api.auth.devLogin, onSuccess: signedIn })
 
   const errors = fieldErrors(password_.error)
-  const problem = password_.error && Object.keys(errors).length === 0 ? errorMessage(password_.error, t('auth.failed')) : null
+  const problem =
+    password_.error && Object.keys(errors).length === 0
+      ? errorMessage(password_.error, t('auth.failed'))
+      : null
   const localErrors: Record<string, string[]> = {}
   if (mode === 'signup' && password && password.length < 8) localErrors.password = [t('auth.passwordShort')]
   const otherError = google.error ?? dev.error
@@ -77,14 +83,32 @@ export function LoginPage({ mode }: { mode: Mode }) {
           <p className="muted">{mode === 'signup' ? t('auth.signUpSubtitle') : t('auth.signInSubtitle')}</p>
           {next && <Alert tone="info">{t('auth.continueTo')}</Alert>}
         </div>
-        <form className="stack" onSubmit={submit} noValidate aria-label={mode === 'signup' ? t('auth.signUp') : t('auth.signIn')}>
+        <form
+          className="stack"
+          onSubmit={submit}
+          noValidate
+          aria-label={mode === 'signup' ? t('auth.signUp') : t('auth.signIn')}
+        >
           {mode === 'signup' && (
             <Field label={t('auth.name')} errors={errors.name}>
-              <input className="input" autoComplete="name" value={name} required onChange={(e) => setName(e.target.value)} />
+              <input
+                className="input"
+                autoComplete="name"
+                value={name}
+                required
+                onChange={(e) => setName(e.target.value)}
+              />
             </Field>
           )}
           <Field label={t('auth.email')} errors={errors.email}>
-            <input className="input" type="email" autoComplete="email" value={email} required onChange={(e) => setEmail(e.target.value)} />
+            <input
+              className="input"
+              type="email"
+              autoComplete="email"
+              value={email}
+              required
+              onChange={(e) => setEmail(e.target.value)}
+            />
           </Field>
           <Field
             label={t('auth.password')}
@@ -108,7 +132,11 @@ export function LoginPage({ mode }: { mode: Mode }) {
         {config.data?.googleClientId && (
           <>
             <div className="divider">{t('auth.or')}</div>
-            <GoogleButton clientId={config.data.googleClientId} mode={mode} onCredential={(token) => google.mutate(token)} />
+            <GoogleButton
+              clientId={config.data.googleClientId}
+              mode={mode}
+              onCredential={(token) => google.mutate(token)}
+            />
           </>
         )}
         {config.data?.devLogin && (
@@ -122,7 +150,12 @@ export function LoginPage({ mode }: { mode: Mode }) {
           >
             <div className="divider">{t('auth.devTitle')}</div>
             <Field label={t('auth.email')} hint={t('auth.devHint')}>
-              <input className="input" type="email" value={devEmail} onChange={(e) => setDevEmail(e.target.value)} />
+              <input
+                className="input"
+                type="email"
+                value={devEmail}
+                onChange={(e) => setDevEmail(e.target.value)}
+              />
             </Field>
             <Button type="submit" loading={dev.isPending}>
               {t('auth.devSubmit')}
@@ -141,7 +174,9 @@ export function LoginPage({ mode }: { mode: Mode }) {
             </>
           )}
         </p>
-        {config.data?.restrictedEmails && mode === 'signup' && <p className="small muted">{t('auth.restricted')}</p>}
+        {config.data?.restrictedEmails && mode === 'signup' && (
+          <p className="small muted">{t('auth.restricted')}</p>
+        )}
       </div>
     </div>
   )

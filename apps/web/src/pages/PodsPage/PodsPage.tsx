@@ -18,7 +18,10 @@ export interface PodsPageViewProps {
 export function PodsPageView({ me, pods, loading, error, onRetry }: PodsPageViewProps) {
   const { t, locale } = useT()
   const running = pods?.filter((p) => p.status === 'running').length ?? 0
-  const burn = pods?.filter((p) => p.metered).reduce((sum, p) => sum + (p.status === 'running' ? p.costPerHour : p.storageCostPerHour), 0) ?? 0
+  const burn =
+    pods
+      ?.filter((p) => p.metered)
+      .reduce((sum, p) => sum + (p.status === 'running' ? p.costPerHour : p.storageCostPerHour), 0) ?? 0
   return (
     <>
       <div className="page-head">
@@ -26,14 +29,23 @@ export function PodsPageView({ me, pods, loading, error, onRetry }: PodsPageView
           <h1>{t('pods.title')}</h1>
           <p>
             {t('pods.summary', { count: pods?.length ?? 0, running })}
-            {me.role === 'client' && pods && pods.length > 0 ? ` · ${t('pods.burn', { rate: money(burn, locale, { precise: true }) })}` : ''}
+            {me.role === 'client' && pods && pods.length > 0
+              ? ` · ${t('pods.burn', { rate: money(burn, locale, { precise: true }) })}`
+              : ''}
           </p>
         </div>
         <Link className="btn btn-primary" to="/deploy">
           {t('pods.deploy')}
         </Link>
       </div>
-      <PodList pods={pods} loading={loading} error={error} onRetry={onRetry} showOwner={false} emptyTitle={t('pods.empty')} />
+      <PodList
+        pods={pods}
+        loading={loading}
+        error={error}
+        onRetry={onRetry}
+        showOwner={false}
+        emptyTitle={t('pods.empty')}
+      />
     </>
   )
 }

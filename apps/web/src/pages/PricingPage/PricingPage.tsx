@@ -15,7 +15,10 @@ export function PricingPage() {
         <h1>{t('pricing.title')}</h1>
         <p className="muted">{t('pricing.subtitle')}</p>
         {query.error ? (
-          <LoadError message={errorMessage(query.error, t('pricing.loadFailed'))} onRetry={() => void query.refetch()} />
+          <LoadError
+            message={errorMessage(query.error, t('pricing.loadFailed'))}
+            onRetry={() => void query.refetch()}
+          />
         ) : query.data ? (
           <PricingView pricing={query.data} />
         ) : (

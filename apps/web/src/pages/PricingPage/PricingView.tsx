@@ -17,14 +17,20 @@ export function PricingView({ pricing }: { pricing: PublicPricing }) {
           <article key={id} className="card stack" data-gpu={id}>
             <div className="card-title">
               <h3 style={{ margin: 0 }}>{gpu.name}</h3>
-              {gpu.available ? <Badge tone="ok">{t('deploy.gpu.available')}</Badge> : <Badge>{t('deploy.gpu.unavailable')}</Badge>}
+              {gpu.available ? (
+                <Badge tone="ok">{t('deploy.gpu.available')}</Badge>
+              ) : (
+                <Badge>{t('deploy.gpu.unavailable')}</Badge>
+              )}
             </div>
             <div className="kpi-value">
               {money(gpu.price, locale)} <span className="small muted">{t('common.perHour')}</span>
             </div>
             <ul className="small" style={{ margin: 0, paddingLeft: '1.1rem' }}>
               {gpu.specs.memory && <li>{gpu.specs.memory}</li>}
-              {gpu.specs.cores > 0 && <li>{t('deploy.gpu.cores', { cores: gpu.specs.cores.toLocaleString(locale) })}</li>}
+              {gpu.specs.cores > 0 && (
+                <li>{t('deploy.gpu.cores', { cores: gpu.specs.cores.toLocaleString(locale) })}</li>
+              )}
               {gpu.specs.performance && <li>{gpu.specs.performance}</li>}
             </ul>
             {gpu.available ? (
@@ -42,13 +48,29 @@ export function PricingView({ pricing }: { pricing: PublicPricing }) {
       <section className="card">
         <h2>{t('pricing.more')}</h2>
         <ul>
-          <li>{t('pricing.container', { price: money(pricing.storage.containerDisk.price, locale, { precise: true }) })}</li>
-          <li>{t('pricing.volume', { price: money(pricing.storage.volumeDisk.price, locale, { precise: true }) })}</li>
-          <li>{t('pricing.limits', { container: pricing.limits.containerDiskMax, volume: pricing.limits.volumeDiskMax, ports: pricing.limits.portsMax })}</li>
+          <li>
+            {t('pricing.container', {
+              price: money(pricing.storage.containerDisk.price, locale, { precise: true }),
+            })}
+          </li>
+          <li>
+            {t('pricing.volume', {
+              price: money(pricing.storage.volumeDisk.price, locale, { precise: true }),
+            })}
+          </li>
+          <li>
+            {t('pricing.limits', {
+              container: pricing.limits.containerDiskMax,
+              volume: pricing.limits.volumeDiskMax,
+              ports: pricing.limits.portsMax,
+            })}
+          </li>
           <li>{t('pricing.perSecond')}</li>
           {pricing.freeTier.enabled && pricing.freeTier.initialBalance > 0 && (
             <li>
-              <strong>{t('pricing.freeTier', { amount: money(pricing.freeTier.initialBalance, locale) })}</strong>
+              <strong>
+                {t('pricing.freeTier', { amount: money(pricing.freeTier.initialBalance, locale) })}
+              </strong>
             </li>
           )}
         </ul>
