@@ -26,6 +26,10 @@ async function closeDialogs(page: Page) {
   while (await page.locator('dialog[open]').count()) await page.keyboard.press('Escape')
 }
 
+/** Template cards are labels around a radio, as a person clicks them. */
+const pickTemplate = (page: Page, name: string) =>
+  page.locator('label.card', { has: page.getByRole('radio', { name: new RegExp(`^${name}`) }) }).click()
+
 const podCard = (page: Page, name: string) =>
   page.locator('article.pod-card', { has: page.getByRole('heading', { name, exact: true }) })
 
@@ -84,7 +88,7 @@ describe.skipIf(!hasChromium)('NeuroPod in a real browser', () => {
     await signUp(page, 'alice', 'alice@e2e.test')
     await page.getByText('You have no pods yet').waitFor()
     await page.getByRole('link', { name: 'Deploy a pod' }).first().click()
-    await page.getByRole('radio', { name: /^Jupyter Lab/ }).click()
+    await pickTemplate(page, 'Jupyter Lab')
     await page.getByLabel('Pod name').fill('alice-notebook')
     await screenshot(page, '03-deploy')
     await page.getByRole('button', { name: 'Deploy', exact: true }).click()
@@ -271,7 +275,7 @@ describe.skipIf(!hasChromium)('NeuroPod in a real browser', () => {
   it('shows server validation errors next to their fields', async () => {
     const { page } = alice
     await page.goto('/deploy')
-    await page.getByRole('radio', { name: /^E2E Web/ }).click()
+    await pickTemplate(page, 'E2E Web')
     await page.getByLabel('Pod name').fill('for-alice')
     await page.getByRole('button', { name: 'Deploy', exact: true }).click()
     // The name is taken: only the server knows, and it says so beside the name.
