@@ -8,7 +8,7 @@ export type RealtimeSocket = Socket<ServerToClientEvents, ClientToServerEvents>
 export interface RealtimeHandlers {
   onEvent(event: RealtimeEvent): void
   onStatus(status: SocketStatus): void
-  /** After a reconnection: events may have been missed, so cached lists must be refreshed. */
+  /** On every (re)connection: events may have been missed, so cached lists must be refreshed. */
   onResync(): void
   /** The server refused the session (expired or revoked). */
   onRejected(): void
@@ -26,12 +26,11 @@ export function connectRealtime(handlers: RealtimeHandlers): RealtimeSocket {
     withCredentials: true,
     reconnectionDelayMax: 10_000,
   })
-  let everConnected = false
   handlers.onStatus('connecting')
   socket.on('connect', () => {
     handlers.onStatus('live')
-    if (everConnected) handlers.onResync()
-    everConnected = true
+    // Lists fetched before the socket was up (or during a disconnection) may have missed events.
+    handlers.onResync()
   })
   socket.on('disconnect', (reason) => {
     handlers.onStatus(reason === 'io client disconnect' ? 'offline' : 'connecting')

@@ -3,6 +3,7 @@ import { Link } from 'react-router'
 import { useMe } from '../auth/session'
 import { useT } from '../i18n'
 import { LanguageSelect } from './LanguageSelect'
+import { SimulationBanner } from './SimulationBanner'
 
 /** Landing, pricing and help for visitors; knows when the visitor is already signed in. */
 export function PublicLayout({ children }: { children: ReactNode }) {
@@ -37,7 +38,12 @@ export function PublicLayout({ children }: { children: ReactNode }) {
           </>
         )}
       </header>
-      <main>{children}</main>
+      <main>
+        <div className="section" style={{ paddingBottom: 0 }}>
+          <SimulationBanner />
+        </div>
+        {children}
+      </main>
       <footer className="footer">
         © {new Date().getFullYear()} NeuroPod · {t('landing.footer')} ·{' '}
         <a href="/api/docs">{t('nav.apiDocs')}</a>
