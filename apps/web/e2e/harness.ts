@@ -1,4 +1,4 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import net from 'node:net'
 import os from 'node:os'
@@ -161,6 +161,12 @@ export async function ensureBuilt(): Promise<void> {
     fs.statSync(path.join(webRoot, 'index.html')).mtimeMs,
   )
   if (fs.existsSync(built) && fs.statSync(built).mtimeMs > sources) return
-  const { build } = await import('vite')
-  await build({ root: webRoot, logLevel: 'warn', configFile: path.join(webRoot, 'vite.config.ts') })
+  // A separate process with NODE_ENV=production: vitest sets NODE_ENV=test, which would make Vite
+  // emit React's development build into the dist that `npm start` serves.
+  const result = spawnSync(path.join(repoRoot, 'node_modules/.bin/vite'), ['build', '--logLevel', 'warn'], {
+    cwd: webRoot,
+    env: { ...process.env, NODE_ENV: 'production' },
+    encoding: 'utf8',
+  })
+  if (result.status !== 0) throw new Error(`vite build failed:\n${result.stdout}\n${result.stderr}`)
 }
