@@ -10,7 +10,7 @@ import type { FastifyServerOptions } from 'fastify'
 import { authRoutes } from './auth/auth.routes.js'
 import { billingRoutes } from './billing/billing.routes.js'
 import { makeAuthenticate } from './http/auth-hooks.js'
-import { registerErrorHandling } from './http/error-handler.js'
+import { notFound, registerErrorHandling } from './http/error-handler.js'
 import type { App } from './http/route-context.js'
 import { validatorCompiler } from './http/validation.js'
 import type { Dispatcher } from './platform/http-server.js'
@@ -95,20 +95,17 @@ export async function buildApp(platform: Platform, app: App, dispatcher: Dispatc
   const webDist = resolveWebDist(config.webDist)
   if (webDist) {
     await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false, index: ['index.html'] })
-    // Client-side routes (/login, /client/pods…) get the single-page app.
-    app.setNotFoundHandler((request, reply) => {
-      const wantsPage =
-        request.method === 'GET' &&
-        !request.url.startsWith('/api/') &&
-        (request.headers.accept ?? '').includes('text/html')
-      if (wantsPage) return reply.type('text/html').sendFile('index.html')
-      return reply.status(404).send({
-        success: false,
-        message: `Route ${request.method} ${request.url.split('?')[0]} not found`,
-        code: 'NOT_FOUND',
-      })
-    })
   }
+  // Client-side routes (/login, /pods…) get the single-page app; anything else gets the API's 404.
+  app.setNotFoundHandler((request, reply) => {
+    const wantsPage =
+      webDist !== null &&
+      request.method === 'GET' &&
+      !request.url.startsWith('/api/') &&
+      (request.headers.accept ?? '').includes('text/html')
+    if (wantsPage) return reply.type('text/html').sendFile('index.html')
+    return notFound(request, reply)
+  })
 
   const realtime = createRealtime({
     auth: platform.auth,

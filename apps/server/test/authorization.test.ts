@@ -99,6 +99,7 @@ describe('authorization matrix', () => {
     add('GET', '/api/admin/stats', ADMIN, fixed('/api/admin/stats'))
     // auth (self-service: "owner" and "other" act on themselves)
     add('GET', '/api/auth/config', PUBLIC, fixed('/api/auth/config'))
+    add('GET', '/api/auth/session', PUBLIC, fixed('/api/auth/session'))
     add('POST', '/api/auth/register', { anon: 201, owner: 201, other: 201, admin: 201 }, () => ({
       path: '/api/auth/register',
       body: {

@@ -1,10 +1,8 @@
 import Type, { type Static } from 'typebox'
 import { Envelope, Euros, IsoDate, Nullable } from './common.js'
+import { GPU_ID_PATTERN } from './patterns.js'
 
-export const GPU_ID_PATTERN = '^[a-z0-9](?:[a-z0-9-]{0,30}[a-z0-9])?$'
 export const GpuId = Type.String({ pattern: GPU_ID_PATTERN, minLength: 1, maxLength: 32 })
-/** `cpu` asks for no GPU; it is never a catalog entry. */
-export const CPU_GPU_ID = 'cpu'
 
 const Text = (max: number) => Type.String({ maxLength: max, pattern: '^[^\\u0000-\\u001f\\u007f]*$' })
 

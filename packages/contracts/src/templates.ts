@@ -1,21 +1,14 @@
 import Type, { type Static } from 'typebox'
 import { IsoDate, Nullable } from './common.js'
+import { ENV_NAME_PATTERN, IMAGE_REF_PATTERN } from './patterns.js'
 
-/** Docker image reference: [registry[:port]/]name[:tag][@sha256:digest] */
-export const IMAGE_REF_PATTERN =
-  '^(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)(?:\\.(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?))*(?::[0-9]{1,5})?/)?' +
-  '[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*' +
-  '(?::[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(?:@sha256:[a-f0-9]{64})?$'
 export const DockerImage = Type.String({ minLength: 1, maxLength: 200, pattern: IMAGE_REF_PATTERN })
 
-export const ENV_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_]{0,127}$'
-export const EnvVars = Type.Record(
-  Type.String({ pattern: ENV_NAME_PATTERN }),
-  Type.String({ maxLength: 4096 }),
-  {
-    description: 'Environment variables for the container',
-  },
-)
+export const EnvVars = Type.Record(Type.String(), Type.String({ maxLength: 4096 }), {
+  propertyNames: { pattern: ENV_NAME_PATTERN },
+  maxProperties: 100,
+  description: 'Environment variables for the container',
+})
 
 export const ServiceName = Type.String({
   minLength: 1,

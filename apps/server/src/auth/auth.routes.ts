@@ -168,6 +168,23 @@ export const authRoutes: RouteModule = (app, { auth, config }) => {
     async (request) => ({ success: true as const, user: await auth.me(requireUser(request)) }),
   )
 
+  // Pages ask "who is signed in?" on every load; a visitor is an answer (null), not a 401 that
+  // browsers would log as an error on the landing page.
+  app.get(
+    '/api/auth/session',
+    {
+      schema: {
+        tags,
+        summary: 'The signed-in user, or null for a visitor (never 401)',
+        response: { 200: Envelope(Type.Union([User, Type.Null()])) },
+      },
+    },
+    async (request) => ({
+      success: true as const,
+      data: request.principal ? await auth.me(request.principal) : null,
+    }),
+  )
+
   app.get(
     '/api/auth/me',
     {

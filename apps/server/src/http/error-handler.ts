@@ -1,5 +1,5 @@
 import type { ErrorCode } from '@neuropod/contracts'
-import type { FastifyError, FastifyInstance } from 'fastify'
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { AppError } from '../errors.js'
 import { fieldErrors } from './validation.js'
 
@@ -59,12 +59,13 @@ export function registerErrorHandling(app: FastifyInstance): void {
     request.log.error({ err: error }, 'unhandled error')
     return reply.status(500).send({ success: false, message: 'Internal server error', code: 'INTERNAL' })
   })
+}
 
-  app.setNotFoundHandler((request, reply) => {
-    reply.status(404).send({
-      success: false,
-      message: `Route ${request.method} ${request.url.split('?')[0]} not found`,
-      code: 'NOT_FOUND',
-    })
+/** The API's 404 body. Fastify takes one not-found handler, so app.ts installs it (with the SPA fallback). */
+export function notFound(request: FastifyRequest, reply: FastifyReply): void {
+  void reply.status(404).send({
+    success: false,
+    message: `Route ${request.method} ${request.url.split('?')[0]} not found`,
+    code: 'NOT_FOUND',
   })
 }

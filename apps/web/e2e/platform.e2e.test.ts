@@ -1,0 +1,315 @@
+import type { Browser, Page } from 'playwright-core'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import {
+  ADMIN_EMAIL,
+  ADMIN_PASSWORD,
+  CHROMIUM,
+  ensureBuilt,
+  hasChromium,
+  launchBrowser,
+  newUser,
+  type RunningPlatform,
+  screenshot,
+  startPlatform,
+} from './harness'
+
+if (!hasChromium)
+  console.warn(
+    `\n  ⚠ Browser end-to-end tests SKIPPED: no Chromium at ${CHROMIUM} (apt-get install chromium)\n`,
+  )
+
+type User = Awaited<ReturnType<typeof newUser>>
+
+const euros = (text: string | null) => Number((text ?? '').replace(/[^0-9.,-]/g, '').replace(',', '.'))
+/** A failed step must not leave a modal open over the next one. */
+async function closeDialogs(page: Page) {
+  while (await page.locator('dialog[open]').count()) await page.keyboard.press('Escape')
+}
+
+/** Template cards are labels around a radio, as a person clicks them. */
+const pickTemplate = (page: Page, name: string) =>
+  page.locator('label.card', { has: page.getByRole('radio', { name: new RegExp(`^${name}`) }) }).click()
+
+const podCard = (page: Page, name: string) =>
+  page.locator('article.pod-card', { has: page.getByRole('heading', { name, exact: true }) })
+
+async function signUp(page: Page, name: string, email: string) {
+  await page.goto('/signup')
+  await page.getByLabel('Name').fill(name)
+  await page.getByLabel('E-mail').fill(email)
+  await page.getByLabel('Password').fill(`${name}-password-123`)
+  await page.getByRole('button', { name: 'Create account' }).click()
+  await page.waitForURL('**/pods')
+}
+
+describe.skipIf(!hasChromium)('NeuroPod in a real browser', () => {
+  let platform: RunningPlatform
+  let browser: Browser
+  let alice: User
+  let admin: User
+  let podUrl = ''
+  let podId = ''
+
+  beforeAll(async () => {
+    await ensureBuilt()
+    platform = await startPlatform({
+      NEUROPOD_SIM_CREATE_DELAY_MS: '1200',
+      NEUROPOD_SIM_START_DELAY_MS: '1200',
+    })
+    browser = await launchBrowser()
+    alice = await newUser(browser, platform.url)
+    admin = await newUser(browser, platform.url)
+  })
+
+  afterAll(async () => {
+    await browser?.close()
+    await platform?.stop()
+  })
+
+  it('shows the public pages with prices from the live catalog, in English and Spanish', async () => {
+    const { page } = alice
+    await page.goto('/')
+    await expect.poll(() => page.getByRole('heading', { level: 1 }).textContent()).toContain('GPU pods')
+    await screenshot(page, '01-landing')
+    await page.goto('/pricing')
+    await page.locator('[data-gpu="rtx-4050"]').waitFor()
+    expect(await page.locator('[data-gpu="rtx-4050"]').textContent()).toContain('€2.50')
+    await screenshot(page, '02-pricing')
+    await page.getByLabel('Language').selectOption('es')
+    await page.getByRole('heading', { name: 'Precios', level: 1 }).waitFor()
+    await page.reload()
+    await page.getByRole('heading', { name: 'Precios', level: 1 }).waitFor()
+    await page.getByLabel('Idioma').selectOption('en')
+    await page.getByRole('heading', { name: 'Prices', level: 1 }).waitFor()
+  })
+
+  it('signs up, deploys from a template and shows the creation progress until running', async () => {
+    const { page } = alice
+    await signUp(page, 'alice', 'alice@e2e.test')
+    await page.getByText('You have no pods yet').waitFor()
+    await page.getByRole('link', { name: 'Deploy a pod' }).first().click()
+    await pickTemplate(page, 'Jupyter Lab')
+    await page.getByLabel('Pod name').fill('alice-notebook')
+    await screenshot(page, '03-deploy')
+    await page.getByRole('button', { name: 'Deploy', exact: true }).click()
+    await page.waitForURL('**/pods')
+    const card = podCard(page, 'alice-notebook')
+    await card.getByRole('progressbar').waitFor()
+    await screenshot(page, '04-pod-creating')
+    await card.getByText('Running', { exact: true }).waitFor({ timeout: 20_000 })
+    podId = (await card.getAttribute('data-pod-id')) ?? ''
+    expect(podId).toMatch(/^[a-f0-9]{16}$/)
+    expect(await card.textContent()).toContain('Not available: Simulated runtime')
+    await screenshot(page, '05-pod-running')
+  })
+
+  it('connects: every service with readiness, a copyable URL and a private/public toggle', async () => {
+    const { page } = alice
+    const card = podCard(page, 'alice-notebook')
+    await card.getByRole('button', { name: 'Connect' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Connect to alice-notebook' })
+    await dialog.getByText('Ready').first().waitFor({ timeout: 20_000 })
+    podUrl = await dialog.getByLabel('URL of Jupyter Lab', { exact: true }).inputValue()
+    expect(podUrl).toMatch(new RegExp(`^http://[a-z][a-z0-9]{9}-8888\\.localhost:${platform.port}/$`))
+    await dialog.getByRole('button', { name: 'Copy the URL of Jupyter Lab' }).click()
+    await dialog.getByRole('button', { name: 'Copy the URL of Jupyter Lab' }).getByText('Copied').waitFor()
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(podUrl)
+    // Not optimistic: the box changes when the server has changed the access level.
+    await dialog.getByRole('checkbox', { name: /Private/ }).click()
+    await dialog.getByRole('checkbox', { name: /Public: anyone/, checked: true }).waitFor()
+    await screenshot(page, '06-connect')
+    await dialog.getByRole('checkbox', { name: /Public: anyone/ }).click()
+    await dialog.getByRole('checkbox', { name: /Private/, checked: false }).waitFor()
+    await dialog.getByRole('button', { name: 'Close' }).click()
+  })
+
+  it('opens the pod URL in the browser, signed in through the proxy', async () => {
+    const tab = await alice.context.newPage()
+    try {
+      await tab.goto(podUrl)
+      await tab.getByText('Simulated pod').first().waitFor({ timeout: 15_000 })
+      expect(new URL(tab.url()).host).toBe(new URL(podUrl).host)
+    } finally {
+      await tab.close()
+    }
+  })
+
+  it('follows the logs live, searches, limits the lines and downloads them', async () => {
+    const { page } = alice
+    await closeDialogs(page)
+    await podCard(page, 'alice-notebook').getByRole('button', { name: 'Logs' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Logs of alice-notebook' })
+    const log = dialog.getByRole('log')
+    await log.getByText('[simulation] Container "started"').waitFor()
+    await dialog.getByText('Live', { exact: true }).waitFor()
+    // A line written now must appear without reloading: stop the pod behind the dialog's back.
+    const stop = await page.request.post(`/api/pods/${podId}/stop`, { data: {} })
+    expect(stop.status()).toBe(200)
+    await log.getByText('Container stopped; the simulated volume is kept').waitFor({ timeout: 15_000 })
+    await dialog.getByLabel('Search in logs').fill('volume')
+    await dialog.getByText(/\d+ of \d+ lines match/).waitFor()
+    await screenshot(page, '07-logs')
+    await dialog.getByLabel('Lines').selectOption('100')
+    const download = page.waitForEvent('download')
+    await dialog.getByRole('button', { name: 'Download' }).click()
+    expect((await download).suggestedFilename()).toMatch(/^alice-notebook-logs-.+\.txt$/)
+    await dialog.getByRole('button', { name: 'Close' }).click()
+  })
+
+  it('starts and stops with confirmation, and deletes', async () => {
+    const { page } = alice
+    await closeDialogs(page)
+    const card = podCard(page, 'alice-notebook')
+    await card.getByText('Stopped', { exact: true }).waitFor({ timeout: 15_000 })
+    await card.getByRole('button', { name: 'Start' }).click()
+    await card.getByText('Running', { exact: true }).waitFor({ timeout: 20_000 })
+    await card.getByRole('button', { name: 'Stop' }).click()
+    const confirm = page.getByRole('dialog', { name: 'Stop alice-notebook?' })
+    await confirm.getByRole('button', { name: 'Stop' }).click()
+    await card.getByText('Stopped', { exact: true }).waitFor({ timeout: 15_000 })
+    await card.getByRole('button', { name: 'Delete' }).click()
+    const del = page.getByRole('dialog', { name: 'Delete alice-notebook?' })
+    expect(await del.textContent()).toContain('volume')
+    await del.getByRole('button', { name: 'Delete' }).click()
+    await card.waitFor({ state: 'detached', timeout: 15_000 })
+    await page.getByText('Pod alice-notebook deleted').waitFor()
+  })
+
+  it('shows the account: live balance, ledger, usage and API keys', async () => {
+    const { page } = alice
+    await closeDialogs(page)
+    await page.getByRole('link', { name: 'Account & billing' }).click()
+    await page.getByRole('heading', { name: 'Ledger' }).waitFor()
+    await page.getByLabel('Key name').fill('laptop')
+    await page.getByRole('button', { name: 'Create key' }).click()
+    const key = await page.getByLabel('New API key').inputValue()
+    expect(key).toMatch(/^npk_/)
+    const withKey = await page.request.get('/api/auth/me', { headers: { authorization: `Bearer ${key}` } })
+    expect(withKey.status()).toBe(200)
+    await screenshot(page, '08-account')
+    await page.getByRole('button', { name: 'I have saved it' }).click()
+    await page.getByRole('button', { name: 'Revoke key laptop' }).click()
+    await page
+      .getByRole('dialog', { name: 'Revoke "laptop"?' })
+      .getByRole('button', { name: 'Revoke' })
+      .click()
+    await page.getByRole('button', { name: 'Revoke key laptop' }).waitFor({ state: 'detached' })
+  })
+
+  it('admin: credits a balance, and the client sees it change live', async () => {
+    const { page } = admin
+    await page.goto('/login')
+    await page.getByLabel('E-mail').fill(ADMIN_EMAIL)
+    await page.getByLabel('Password').fill(ADMIN_PASSWORD)
+    await page.getByRole('button', { name: 'Sign in' }).click()
+    await page.waitForURL('**/admin')
+    await page.getByTestId('kpi-users').waitFor()
+    await screenshot(page, '09-admin-dashboard')
+    const before = euros(await alice.page.getByTestId('shell-balance').textContent())
+    await page.getByRole('link', { name: 'Users', exact: true }).click()
+    await page.getByRole('searchbox', { name: 'Search by name or e-mail' }).fill('alice')
+    await page.getByRole('button', { name: 'Search', exact: true }).click()
+    await page.getByRole('button', { name: 'Change the balance of alice@e2e.test' }).click()
+    const dialog = page.getByRole('dialog', { name: 'Balance of alice@e2e.test' })
+    await dialog.getByLabel('Amount (€)').fill('5')
+    await dialog.getByLabel('Reason').fill('Course credit')
+    await dialog.getByRole('button', { name: 'Apply' }).click()
+    await page.getByText(/Balance of alice@e2e.test is now/).waitFor()
+    await screenshot(page, '10-admin-users')
+    await alice.page.getByText('Balance changed: +€5.00').waitFor()
+    await expect
+      .poll(async () => euros(await alice.page.getByTestId('shell-balance').textContent()))
+      .toBeGreaterThan(before + 4.9)
+  })
+
+  it('admin: changes a price and the deploy page costs the new price', async () => {
+    await alice.page.goto('/deploy')
+    await alice.page.locator('[data-gpu="rtx-4050"]').click()
+    const before = euros(await alice.page.getByTestId('deploy-cost').textContent())
+    const { page } = admin
+    await page.getByRole('link', { name: 'Pricing', exact: true }).click()
+    await page.getByLabel('Price per hour of rtx-4050').fill('3.10')
+    await page.getByRole('button', { name: 'Save changes' }).click()
+    await page.getByText('Prices saved').waitFor()
+    await screenshot(page, '11-admin-prices')
+    await alice.page.goto('/pods')
+    await alice.page.goto('/deploy')
+    await alice.page.locator('[data-gpu="rtx-4050"]').getByText('€3.10').waitFor()
+    await alice.page.locator('[data-gpu="rtx-4050"]').click()
+    await expect
+      .poll(async () => euros(await alice.page.getByTestId('deploy-cost').textContent()))
+      .toBeCloseTo(before + 0.6, 4)
+  })
+
+  it('admin: creates a template and deploys from it for a client found by search', async () => {
+    const { page } = admin
+    await page.getByRole('link', { name: 'Templates', exact: true }).click()
+    await page.getByRole('button', { name: 'New template' }).click()
+    const editor = page.getByRole('dialog', { name: 'New template' })
+    await editor.getByLabel('Name', { exact: true }).fill('E2E Web')
+    await editor.getByLabel('Docker image').fill('nginx:1.27')
+    await editor.getByLabel('HTTP ports: port 1').fill('8080')
+    await editor.getByLabel('HTTP ports: service name 1').fill('Web')
+    await editor.getByRole('checkbox', { name: /Run Jupyter Lab/ }).uncheck()
+    await editor.getByLabel('Description (Markdown)').fill('## E2E\nServes **nginx** on 8080.')
+    await editor.getByRole('button', { name: 'New template' }).click()
+    const card = page.locator('article[data-template="E2E Web"]')
+    await card.waitFor()
+    await screenshot(page, '12-admin-templates')
+    await card.getByRole('link', { name: 'Deploy' }).click()
+    await page.getByRole('radio', { name: /^E2E Web/, checked: true }).waitFor()
+    expect(await page.locator('.markdown strong').first().textContent()).toBe('nginx')
+    await page.getByLabel('Pod name').fill('for-alice')
+    await page.getByLabel('Deploy for a user (optional)').fill('alice')
+    await page.getByRole('button', { name: /alice@e2e\.test/ }).click()
+    await page.getByRole('button', { name: 'Deploy', exact: true }).click()
+    await page.waitForURL(/\/admin\/pods\?user=/)
+    await podCard(page, 'for-alice').waitFor()
+    // The owner learns about it live, and sees it run.
+    await alice.page.goto('/pods')
+    await podCard(alice.page, 'for-alice').getByText('Running', { exact: true }).waitFor({ timeout: 20_000 })
+    await podCard(page, 'for-alice').getByText('Running', { exact: true }).waitFor({ timeout: 20_000 })
+    await screenshot(page, '13-admin-pods')
+  })
+
+  it('shows server validation errors next to their fields', async () => {
+    const { page } = alice
+    await page.goto('/deploy')
+    await pickTemplate(page, 'E2E Web')
+    await page.getByLabel('Pod name').fill('for-alice')
+    await page.getByRole('button', { name: 'Deploy', exact: true }).click()
+    // The name is taken: only the server knows, and it says so beside the name.
+    const name = page.getByLabel('Pod name')
+    await expect.poll(() => name.getAttribute('aria-invalid')).toBe('true')
+    const describedBy = (await name.getAttribute('aria-describedby')) ?? ''
+    const errorId = describedBy.split(' ').find((id) => id.endsWith('-error'))
+    expect(await page.locator(`[id="${errorId}"]`).textContent()).toMatch(/already|exists|taken|unique/i)
+    // Chromium logs every 4xx response; this one was the point of the test.
+    const expected = alice.errors.findIndex((e) => e.includes('status of 400'))
+    expect(expected).toBeGreaterThanOrEqual(0)
+    alice.errors.splice(expected, 1)
+  })
+
+  it('a second client never sees the first client’s pods', async () => {
+    const bob = await newUser(browser, platform.url, { mobile: true })
+    try {
+      await signUp(bob.page, 'bob', 'bob@e2e.test')
+      await bob.page.getByText('You have no pods yet').waitFor()
+      expect(await bob.page.locator('article.pod-card').count()).toBe(0)
+      const alicePods = await alice.page.request.get('/api/pods')
+      const alicePodId = ((await alicePods.json()) as { data: { podId: string }[] }).data[0]!.podId
+      const peek = await bob.page.request.get(`/api/pods/${alicePodId}`)
+      expect([403, 404]).toContain(peek.status())
+      await screenshot(bob.page, '14-mobile-pods')
+      expect(bob.errors).toEqual([])
+    } finally {
+      await bob.context.close()
+    }
+  })
+
+  it('logged no console errors', async () => {
+    await screenshot(alice.page, '15-alice-end')
+    expect(alice.errors).toEqual([])
+    expect(admin.errors).toEqual([])
+  })
+})

@@ -1,0 +1,47 @@
+import { useMutation, useQueryClient } from '@tanstack/react-query'
+import { api } from '../../api/api'
+import { errorMessage } from '../../api/errors'
+import type { Pod } from '../../api/types'
+import { useToast } from '../../components/Toasts'
+import { useT } from '../../i18n'
+import { patchCachedPod } from './cache'
+
+type Action = 'start' | 'stop' | 'remove'
+
+/**
+ * Start, stop and delete. Nothing is shown as done before the server accepts it: the card shows
+ * the request in flight, then the state the server answered, then live updates from the socket.
+ * A refusal (no balance, wrong state, no access) is shown with the server's reason.
+ */
+export function usePodActions(pod: Pod) {
+  const client = useQueryClient()
+  const toast = useToast()
+  const { t } = useT()
+  const mutation = useMutation({
+    mutationFn: (action: Action) => api.pods[action](pod.podId),
+    onSuccess: (result, action) => {
+      patchCachedPod(client, pod.podId, (p) => ({
+        ...p,
+        status: result.status,
+        desiredState: result.desiredState,
+      }))
+      toast.show({ tone: 'info', title: t(`pod.action.${action}.accepted`, { name: pod.podName }) })
+    },
+    onError: (error, action) => {
+      toast.show({
+        tone: 'bad',
+        title: t(`pod.action.${action}.failed`, { name: pod.podName }),
+        body: errorMessage(error, t('common.unexpectedError')),
+      })
+    },
+  })
+  return {
+    run: (action: Action) =>
+      mutation.mutateAsync(action).then(
+        () => true,
+        () => false,
+      ),
+    pending: mutation.isPending ? (mutation.variables ?? null) : null,
+    error: mutation.error,
+  }
+}
