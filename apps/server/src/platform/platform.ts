@@ -72,7 +72,7 @@ export async function createPlatform(
   const applied = await migrateToLatest(database.db)
   if (applied.length > 0) log.info({ migrations: applied }, 'database migrated')
 
-  const secret = config.secret ?? (await instanceSecret(database))
+  const secret = config.secret ?? (await instanceSetting(database, 'secret', () => randomToken(48)))
   const secrets = new SecretBox(secret)
   const onBusError = (error: unknown) => log.error({ err: error }, 'realtime bus error')
   let bus: Bus
@@ -89,7 +89,14 @@ export async function createPlatform(
     leader = new AlwaysLeader()
   }
 
-  const runtime = overrides.runtime ?? (await createRuntime(config, clock, log))
+  const runtime =
+    overrides.runtime ??
+    (await createRuntime(config, clock, log, {
+      // Labels every runtime object of this installation, so installations (and test servers)
+      // sharing one engine never take each other's containers for orphans.
+      instanceId: await instanceSetting(database, 'instance_id', () => randomBytes(6).toString('hex')),
+      publicUrl: config.publicUrl,
+    }))
   const db = database.db
   const audit = new AuditLog(db, clock)
   const pricing = new PricingService({
@@ -177,23 +184,30 @@ export async function createPlatform(
   }
 }
 
-/** NEUROPOD_SECRET when set; otherwise one generated on first start and kept in the database (shared by replicas). */
-async function instanceSecret(database: DatabaseHandle): Promise<string> {
+/**
+ * A value generated on first start and kept in the database, so every replica shares it: the
+ * secret (when NEUROPOD_SECRET is unset) and the instance id that labels runtime objects.
+ */
+async function instanceSetting(
+  database: DatabaseHandle,
+  key: string,
+  generate: () => string,
+): Promise<string> {
   const existing = await database.db
     .selectFrom('instance_settings')
     .select('value')
-    .where('key', '=', 'secret')
+    .where('key', '=', key)
     .executeTakeFirst()
   if (existing) return existing.value
   await database.db
     .insertInto('instance_settings')
-    .values({ key: 'secret', value: randomToken(48) })
+    .values({ key, value: generate() })
     .onConflict((oc) => oc.doNothing())
     .execute()
   const row = await database.db
     .selectFrom('instance_settings')
     .select('value')
-    .where('key', '=', 'secret')
+    .where('key', '=', key)
     .executeTakeFirstOrThrow()
   return row.value
 }
