@@ -113,13 +113,15 @@ export async function createPlatform(
   const statsReason = runtime.simulated
     ? 'Simulated runtime: no container runs, so there is no usage to measure'
     : 'No usage sample yet'
+  let reconciler: Reconciler | null = null
   const publisher = new PodPublisher(db, bus, clock, () => ({
     publicUrl: config.publicUrl,
     podDomain: config.podDomain,
     statsUnavailableReason: statsReason,
+    runtimeUnreachable: reconciler?.unreachableReason ?? null,
   }))
   const pods = new PodsService({ db, clock, bus, runtime, pricing, publisher, secrets, audit })
-  const reconciler = new Reconciler({
+  reconciler = new Reconciler({
     db,
     clock,
     runtime,

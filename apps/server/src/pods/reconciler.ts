@@ -70,6 +70,7 @@ export class Reconciler implements RuntimeListener {
   private resyncTimer: NodeJS.Timeout | null = null
   private active = false
   private runtimeReachable = true
+  private unreachableDetail: string | null = null
   lastOrphans: { at: string; orphans: OrphanReport[] } | null = null
 
   constructor(private readonly deps: ReconcilerDeps) {}
@@ -474,6 +475,7 @@ export class Reconciler implements RuntimeListener {
   connectivity(reachable: boolean, detail: string | null): void {
     if (reachable === this.runtimeReachable) return
     this.runtimeReachable = reachable
+    this.unreachableDetail = reachable ? null : (detail ?? 'no detail')
     this.deps.log[reachable ? 'info' : 'warn'](
       { detail },
       reachable ? 'runtime reachable again' : 'runtime unreachable',
@@ -492,10 +494,30 @@ export class Reconciler implements RuntimeListener {
       },
     })
     if (reachable) void this.resyncSafely()
+    // Pod views carry the runtime's reachability in their status reason: push the change.
+    void this.publishLivePods()
   }
 
   get reachable(): boolean {
     return this.runtimeReachable
+  }
+
+  /** Why the runtime is unreachable, or null while it is reachable. */
+  get unreachableReason(): string | null {
+    return this.unreachableDetail
+  }
+
+  private async publishLivePods(): Promise<void> {
+    try {
+      const rows = await this.deps.db
+        .selectFrom('pods')
+        .select('id')
+        .where('status', 'in', ['pending', 'creating', 'running', 'stopping', 'deleting'])
+        .execute()
+      for (const r of rows) await this.deps.publisher.update(r.id)
+    } catch (error) {
+      this.deps.log.warn({ err: error }, 'publishing pods after a runtime connectivity change failed')
+    }
   }
 
   /** Observations of one pod are applied in order, one at a time. */
