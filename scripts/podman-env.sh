@@ -37,12 +37,14 @@ export CONTAINERS_CONF="$CONF"
 
 answers() { curl -sf --max-time 2 --unix-socket "$SOCKET" http://d/_ping >/dev/null 2>&1; }
 
+started=""
 if ! answers; then
   rm -f "$SOCKET"
   say "starting podman system service on $SOCKET (log: $LOG)"
   # setsid: the service outlives this script and is not killed with the caller's process group.
   setsid podman system service --time=0 "unix://$SOCKET" >>"$LOG" 2>&1 </dev/null &
-  echo $! >"$RUN_DIR/podman-service.pid"
+  started=$!
+  echo "$started" >"$RUN_DIR/podman-service.pid"
   for _ in $(seq 1 100); do
     answers && break
     sleep 0.1
@@ -71,3 +73,5 @@ fi
 echo "export CONTAINERS_CONF=$CONF"
 echo "export NEUROPOD_TEST_DOCKER_SOCKET=$SOCKET"
 echo "export NEUROPOD_TEST_IMAGE=$IMAGE"
+# Set only when this run started the service, so the caller can stop what it started.
+[ -z "$started" ] || echo "export NEUROPOD_PODMAN_SERVICE_PID=$started"

@@ -12,6 +12,7 @@ import { migrateToLatest } from '../db/migrate.js'
 import { type Clock, systemClock } from '../lib/clock.js'
 import { randomToken } from '../lib/ids.js'
 import { SecretBox } from '../lib/secrets.js'
+import { stockFromAllocations } from '../pods/gpu-allocator.js'
 import { PodPublisher } from '../pods/pod-publisher.js'
 import { PodsService } from '../pods/pods.service.js'
 import { Reconciler } from '../pods/reconciler.js'
@@ -104,7 +105,13 @@ export async function createPlatform(
     clock,
     bus,
     seed: config.pricingSeed,
-    gpuStock: () => runtime.gpuStock(),
+    // The runtime's own count (kubernetes), else the platform's placement table (docker).
+    gpuStock: async () => {
+      const own = await runtime.gpuStock()
+      if (own) return own
+      const inventory = await runtime.gpuDevices()
+      return inventory ? stockFromAllocations(database.db, inventory) : null
+    },
   })
   const google = config.auth.googleClientId
     ? new GoogleVerifier(config.auth.googleClientId, config.auth.googleIssuers, config.auth.googleJwksUrl)

@@ -66,7 +66,13 @@ describe.skipIf(!shared || !podman)('when the engine goes away and comes back', 
     const create = async (name: string) => {
       const res = await server.request('POST', '/api/pods', {
         token: client.token,
-        body: { name, dockerImage: TEST_IMAGE, gpu: 'cpu', ports: [8080], startCommand: 'exec httpd -f -p 8080 -h /www' },
+        body: {
+          name,
+          dockerImage: TEST_IMAGE,
+          gpu: 'cpu',
+          ports: [8080],
+          startCommand: 'exec httpd -f -p 8080 -h /www',
+        },
       })
       return res.body.data.podId as string
     }
@@ -74,7 +80,10 @@ describe.skipIf(!shared || !podman)('when the engine goes away and comes back', 
       (await server.request('GET', `/api/pods/${podId}`, { token: client.token })).body.data
     const survivor = await create('survivor')
     const victim = await create('victim')
-    await eventually(async () => (await view(survivor)).status === 'running' && (await view(victim)).status === 'running', 20_000)
+    await eventually(
+      async () => (await view(survivor)).status === 'running' && (await view(victim)).status === 'running',
+      20_000,
+    )
 
     const admin = await server.socket(server.adminToken)
     const down = waitForEvent(admin, 'adminNotification', (e) => e.kind === 'runtimeUnreachable', 10_000)

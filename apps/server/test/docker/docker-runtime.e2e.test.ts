@@ -1,5 +1,9 @@
 import http from 'node:http'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { loadConfig } from '../../src/config.js'
+import { systemClock } from '../../src/lib/clock.js'
+import { silentLogger } from '../../src/lib/logger.js'
+import { createRuntime } from '../../src/runtime/select-runtime.js'
 import { createTestServer, eventually, type Json, type TestServer, waitForEvent } from '../harness.js'
 import { type EngineClient, TEST_IMAGE, testEngine } from './engine.js'
 
@@ -231,12 +235,38 @@ describe.skipIf(!engine)('docker runtime on a real engine', () => {
     expect(info.Config.Env).toContain('NVIDIA_VISIBLE_DEVICES=0')
     expect(info.HostConfig.Memory).toBe(128 * 1024 * 1024)
     expect(await docker.container(`neuropod-${second}`)).toBeNull()
+    const stock = async () =>
+      (await server.request('GET', '/api/pricing/gpus/rtx-4050', { token: client.token })).body.data.stock
+    expect(await stock()).toEqual({ total: 1, free: 0, source: 'gpu-inventory' })
 
     await server.request('POST', `/api/pods/${first}/stop`, { token: client.token })
     await waitFor(second, (p) => p.status === 'running')
     expect((await docker.container(`neuropod-${second}`))!.Config.Env).toContain('NVIDIA_VISIBLE_DEVICES=0')
     await remove(second)
     await remove(first)
+    expect(await stock()).toEqual({ total: 1, free: 1, source: 'gpu-inventory' })
+  })
+
+  it("gives a Jupyter pod the platform's token, and nothing else sees it", async () => {
+    const podId = await create({
+      name: 'jupyter',
+      enableJupyter: true,
+      ports: [8888],
+      startCommand: 'echo started; exec httpd -f -p 8888 -h /www',
+    })
+    await waitFor(podId, (p) => p.status === 'running')
+    const row = await server.platform.database.db
+      .selectFrom('pods')
+      .select('jupyter_token_sealed')
+      .where('id', '=', podId)
+      .executeTakeFirstOrThrow()
+    const token = server.platform.secrets.open(row.jupyter_token_sealed!)
+    expect(token.length).toBeGreaterThan(16)
+    expect((await docker.container(`neuropod-${podId}`))!.Config.Env).toContain(`JUPYTER_TOKEN=${token}`)
+    const events = (await server.request('GET', `/api/pods/${podId}/events`, { token: client.token })).body
+      .data
+    expect(JSON.stringify(events)).not.toContain(token)
+    await remove(podId)
   })
 
   it('shows the engine in /api/status', async () => {
@@ -297,5 +327,32 @@ describe.skipIf(!engine)('docker runtime on a real engine', () => {
     await eventually(async () => seen.filter((m) => m.startsWith('tick')).length >= 3, 10_000)
     socket.disconnect()
     await remove(podId)
+  })
+})
+
+describe.skipIf(!engine)('runtime selection', () => {
+  const context = { instanceId: 'selection', publicUrl: 'http://localhost:3000' }
+  const select = (env: Record<string, string>) =>
+    createRuntime(loadConfig({ NEUROPOD_LOG_LEVEL: 'silent', ...env }), systemClock, silentLogger, context)
+
+  it('uses an engine that answers when NEUROPOD_RUNTIME is unset, else the simulation', async () => {
+    const found = await select({ NEUROPOD_DOCKER_SOCKET: (engine as EngineClient).socketPath })
+    expect(found.kind).toBe('docker')
+    expect((await found.health()).version).toMatch(/^(Podman|Docker Engine) \d/)
+    await found.close()
+    const none = await select({ NEUROPOD_DOCKER_SOCKET: '/nonexistent/neuropod.sock' })
+    expect(none.kind).toBe('simulated')
+  })
+
+  it('keeps NEUROPOD_RUNTIME=docker without an engine, reporting it unreachable', async () => {
+    const runtime = await select({
+      NEUROPOD_RUNTIME: 'docker',
+      NEUROPOD_DOCKER_SOCKET: '/nonexistent/neuropod.sock',
+    })
+    expect(runtime.kind).toBe('docker')
+    const health = await runtime.health()
+    expect(health).toMatchObject({ reachable: false, version: null })
+    expect(health.error).toMatch(/ENOENT|connect/)
+    await runtime.close()
   })
 })

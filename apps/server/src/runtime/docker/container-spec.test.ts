@@ -100,7 +100,10 @@ describe('container spec', () => {
   })
 
   it('applies per-GPU limits times the GPU count, and the cpu entry to CPU pods', () => {
-    const limits = { cpu: { cpus: 2, memoryBytes: 4 * 1024 ** 3 }, 'rtx-4090': { cpus: 8, memoryBytes: 32 * 1024 ** 3 } }
+    const limits = {
+      cpu: { cpus: 2, memoryBytes: 4 * 1024 ** 3 },
+      'rtx-4090': { cpus: 8, memoryBytes: 32 * 1024 ** 3 },
+    }
     const gpu = buildContainerSpec(
       { ...spec, gpu: { type: 'rtx-4090', count: 2, deviceIds: ['0', '1'] } },
       { ...options, limits },
@@ -113,14 +116,19 @@ describe('container spec', () => {
     })
     const cpu = buildContainerSpec(spec, { ...options, limits })
     expect(cpu.HostConfig).toMatchObject({ NanoCpus: 2e9, Memory: 4 * 1024 ** 3 })
-    const small = buildContainerSpec(spec, { ...options, limits: { cpu: { cpus: null, memoryBytes: 512 * 1024 ** 2 } } })
+    const small = buildContainerSpec(spec, {
+      ...options,
+      limits: { cpu: { cpus: null, memoryBytes: 512 * 1024 ** 2 } },
+    })
     expect(small.HostConfig?.NanoCpus).toBeUndefined()
     expect(small.HostConfig?.ShmSize).toBe(256 * 1024 ** 2)
   })
 
   it('sets a disk quota only when asked', () => {
     expect(buildContainerSpec(spec, options).HostConfig?.StorageOpt).toBeUndefined()
-    expect(buildContainerSpec(spec, { ...options, diskQuota: true }).HostConfig?.StorageOpt).toEqual({ size: '10G' })
+    expect(buildContainerSpec(spec, { ...options, diskQuota: true }).HostConfig?.StorageOpt).toEqual({
+      size: '10G',
+    })
   })
 
   it('labels the volume', () => {
@@ -225,10 +233,9 @@ describe('engine candidates', () => {
 
   it('uses only what is configured, NEUROPOD_DOCKER_SOCKET first', () => {
     expect(
-      engineCandidates(docker({ NEUROPOD_DOCKER_SOCKET: '/tmp/x.sock', DOCKER_HOST: 'tcp://h:2375' })).map((t) => [
-        t.address,
-        t.source,
-      ]),
+      engineCandidates(docker({ NEUROPOD_DOCKER_SOCKET: '/tmp/x.sock', DOCKER_HOST: 'tcp://h:2375' })).map(
+        (t) => [t.address, t.source],
+      ),
     ).toEqual([['unix:///tmp/x.sock', 'NEUROPOD_DOCKER_SOCKET']])
     const [tcp] = engineCandidates(docker({ DOCKER_HOST: 'tcp://10.0.0.5:2375' }))
     expect(tcp).toMatchObject({ host: '10.0.0.5', port: 2375, protocol: 'http', local: false })

@@ -677,7 +677,7 @@ function reachableHost(bindAddress: string, target: EngineTarget): string {
   return bindAddress === '::' ? '::1' : '127.0.0.1'
 }
 
-function envValue(env: string[] | undefined, name: string): string {
+function envValue(env: string[] | null | undefined, name: string): string {
   const entry = env?.find((e) => e.startsWith(`${name}=`))
   return entry ? entry.slice(name.length + 1) : ''
 }

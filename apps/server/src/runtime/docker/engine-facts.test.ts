@@ -1,9 +1,18 @@
 import { describe, expect, it } from 'vitest'
-import { GpuInventory, gpuTypeFromName, parseNvidiaSmiInventory, parseNvidiaSmiUsage, usageOf } from './gpu-inventory.js'
+import {
+  GpuInventory,
+  gpuTypeFromName,
+  parseNvidiaSmiInventory,
+  parseNvidiaSmiUsage,
+  usageOf,
+} from './gpu-inventory.js'
 import { hostPorts, type Inspect, observationFromInspect } from './observations.js'
 import { cpuPercent, cpuSample, memoryUsage, previousCpuSample } from './stats.js'
 
-function inspect(state: Partial<Inspect['State']>, ports: Record<string, { HostIp: string; HostPort: string }[]> = {}): Inspect {
+function inspect(
+  state: Partial<Inspect['State']>,
+  ports: Record<string, { HostIp: string; HostPort: string }[]> = {},
+): Inspect {
   return {
     Id: 'c1',
     State: {
@@ -20,9 +29,7 @@ function inspect(state: Partial<Inspect['State']>, ports: Record<string, { HostI
       FinishedAt: '0001-01-01T00:00:00Z',
       ...state,
     },
-    Config: {
-      Labels: { 'io.neuropod.pod-id': '0123456789abcdef', 'io.neuropod.tcp-ports': '22' },
-    } as Inspect['Config'],
+    Config: { Labels: { 'io.neuropod.pod-id': '0123456789abcdef', 'io.neuropod.tcp-ports': '22' } },
     NetworkSettings: { Ports: ports },
   }
 }
@@ -32,10 +39,13 @@ describe('observations from inspect', () => {
 
   it('running: start time and the published TCP endpoints', () => {
     const o = observationFromInspect(
-      inspect({}, {
-        '22/tcp': [{ HostIp: '0.0.0.0', HostPort: '40022' }],
-        '8888/tcp': [{ HostIp: '127.0.0.1', HostPort: '41888' }],
-      }),
+      inspect(
+        {},
+        {
+          '22/tcp': [{ HostIp: '0.0.0.0', HostPort: '40022' }],
+          '8888/tcp': [{ HostIp: '127.0.0.1', HostPort: '41888' }],
+        },
+      ),
       context,
     )
     expect(o).toEqual({
@@ -49,39 +59,68 @@ describe('observations from inspect', () => {
   })
 
   it('exited: exit code, OOM from the state or from an oom event', () => {
-    expect(observationFromInspect(inspect({ Status: 'exited', Running: false, ExitCode: 137 }), context)).toMatchObject({
+    expect(
+      observationFromInspect(inspect({ Status: 'exited', Running: false, ExitCode: 137 }), context),
+    ).toMatchObject({
       phase: 'exited',
       exitCode: 137,
       reason: null,
     })
     expect(
-      observationFromInspect(inspect({ Status: 'exited', Running: false, ExitCode: 137, OOMKilled: true }), context),
+      observationFromInspect(
+        inspect({ Status: 'exited', Running: false, ExitCode: 137, OOMKilled: true }),
+        context,
+      ),
     ).toMatchObject({ phase: 'exited', exitCode: 137, reason: 'OOMKilled' })
     expect(
-      observationFromInspect(inspect({ Status: 'exited', Running: false, ExitCode: 137 }), { ...context, oomKilled: true }),
+      observationFromInspect(inspect({ Status: 'exited', Running: false, ExitCode: 137 }), {
+        ...context,
+        oomKilled: true,
+      }),
     ).toMatchObject({ reason: 'OOMKilled' })
     // Podman says `stopped`; an engine error is the reason.
     expect(
-      observationFromInspect(inspect({ Status: 'stopped', Running: false, ExitCode: 127, Error: 'exec: "x": not found' }), context),
+      observationFromInspect(
+        inspect({ Status: 'stopped', Running: false, ExitCode: 127, Error: 'exec: "x": not found' }),
+        context,
+      ),
     ).toMatchObject({ phase: 'exited', exitCode: 127, reason: 'exec: "x": not found' })
   })
 
   it('created but not started is still creating; removing is absent', () => {
-    expect(observationFromInspect(inspect({ Status: 'created', Running: false }), context).phase).toBe('creating')
-    expect(observationFromInspect(inspect({ Status: 'configured', Running: false }), context).phase).toBe('creating')
-    expect(observationFromInspect(inspect({ Status: 'removing', Running: false }), context).phase).toBe('absent')
+    expect(observationFromInspect(inspect({ Status: 'created', Running: false }), context).phase).toBe(
+      'creating',
+    )
+    expect(observationFromInspect(inspect({ Status: 'configured', Running: false }), context).phase).toBe(
+      'creating',
+    )
+    expect(observationFromInspect(inspect({ Status: 'removing', Running: false }), context).phase).toBe(
+      'absent',
+    )
   })
 
   it('reads host ports', () => {
     expect(
-      hostPorts(inspect({}, { '8888/tcp': [{ HostIp: '127.0.0.1', HostPort: '41888' }], '53/udp': [{ HostIp: '', HostPort: '53' }] })),
+      hostPorts(
+        inspect(
+          {},
+          {
+            '8888/tcp': [{ HostIp: '127.0.0.1', HostPort: '41888' }],
+            '53/udp': [{ HostIp: '', HostPort: '53' }],
+          },
+        ),
+      ),
     ).toEqual(new Map([[8888, 41888]]))
   })
 })
 
 describe('stats', () => {
   const podman = {
-    cpu_stats: { cpu_usage: { total_usage: 82_343_672, percpu_usage: [1, 2] }, system_cpu_usage: 704_714_996_586, online_cpus: 2 },
+    cpu_stats: {
+      cpu_usage: { total_usage: 82_343_672, percpu_usage: [1, 2] },
+      system_cpu_usage: 704_714_996_586,
+      online_cpus: 2,
+    },
     precpu_stats: { cpu_usage: { total_usage: 0 } },
     memory_stats: { usage: 507_904, limit: 268_435_456 },
   }
@@ -90,12 +129,18 @@ describe('stats', () => {
     const first = cpuSample(podman)!
     const second = cpuSample({
       ...podman,
-      cpu_stats: { ...podman.cpu_stats, cpu_usage: { total_usage: 82_343_672 + 50_000_000 }, system_cpu_usage: 704_714_996_586 + 200_000_000 },
+      cpu_stats: {
+        ...podman.cpu_stats,
+        cpu_usage: { total_usage: 82_343_672 + 50_000_000 },
+        system_cpu_usage: 704_714_996_586 + 200_000_000,
+      },
     })!
     // 50 ms of CPU in 200 ms of all-CPU time on 2 CPUs = 50 % of one CPU
     expect(cpuPercent(first, second)).toBe(50)
     expect(previousCpuSample(podman)).toBeNull()
-    expect(previousCpuSample({ precpu_stats: { cpu_usage: { total_usage: 5 }, system_cpu_usage: 9 } })).toEqual({
+    expect(
+      previousCpuSample({ precpu_stats: { cpu_usage: { total_usage: 5 }, system_cpu_usage: 9 } }),
+    ).toEqual({
       containerNs: 5,
       systemNs: 9,
       cpus: 1,
@@ -104,11 +149,15 @@ describe('stats', () => {
 
   it('reports memory without the reclaimable page cache', () => {
     expect(memoryUsage(podman)).toEqual({ used: 507_904, limit: 268_435_456 })
-    expect(memoryUsage({ memory_stats: { usage: 1000, limit: 4000, stats: { inactive_file: 300 } } })).toEqual({
+    expect(
+      memoryUsage({ memory_stats: { usage: 1000, limit: 4000, stats: { inactive_file: 300 } } }),
+    ).toEqual({
       used: 700,
       limit: 4000,
     })
-    expect(memoryUsage({ memory_stats: { usage: 1000, limit: 4000, stats: { total_inactive_file: 200 } } })?.used).toBe(800)
+    expect(
+      memoryUsage({ memory_stats: { usage: 1000, limit: 4000, stats: { total_inactive_file: 200 } } })?.used,
+    ).toBe(800)
     expect(memoryUsage({})).toBeNull()
   })
 })
@@ -142,7 +191,9 @@ describe('GPU inventory', () => {
     }
     const configured = [{ deviceId: 'GPU-abc', gpuType: 'a100' }]
     expect(await new GpuInventory(configured, true, exec).devices()).toEqual(configured)
-    expect(await new GpuInventory(null, true, exec).devices()).toEqual([{ deviceId: '0', gpuType: 'rtx-4080' }])
+    expect(await new GpuInventory(null, true, exec).devices()).toEqual([
+      { deviceId: '0', gpuType: 'rtx-4080' },
+    ])
     expect(await new GpuInventory(null, false, exec).devices()).toEqual([])
     expect(calls).toEqual(['nvidia-smi --query-gpu=index,name --format=csv,noheader'])
     const missing = new GpuInventory(null, true, async () => {

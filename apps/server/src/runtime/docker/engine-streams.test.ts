@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
-import { JsonLines } from './json-lines.js'
 import { PullError, PullProgress } from './image-puller.js'
+import { JsonLines } from './json-lines.js'
 import { demuxLogs, LogDemuxer } from './log-demux.js'
 
 function frame(stream: 1 | 2, text: string): Buffer {
@@ -44,7 +44,9 @@ describe('log demultiplexer', () => {
   })
 
   it('keeps lines without a timestamp whole', () => {
-    expect(demuxLogs(frame(1, 'no time here\n'))).toEqual([{ timestamp: null, stream: 'stdout', message: 'no time here' }])
+    expect(demuxLogs(frame(1, 'no time here\n'))).toEqual([
+      { timestamp: null, stream: 'stdout', message: 'no time here' },
+    ])
   })
 })
 
@@ -65,7 +67,11 @@ describe('pull progress', () => {
     p.apply({ status: 'Pulling fs layer', id: 'aaaaaaaaaaaa' })
     p.apply({ status: 'Pulling fs layer', id: 'bbbbbbbbbbbb' })
     p.apply({ status: 'Downloading', id: 'aaaaaaaaaaaa', progressDetail: { current: 50, total: 100 } })
-    const state = p.apply({ status: 'Downloading', id: 'bbbbbbbbbbbb', progressDetail: { current: 0, total: 300 } })
+    const state = p.apply({
+      status: 'Downloading',
+      id: 'bbbbbbbbbbbb',
+      progressDetail: { current: 0, total: 300 },
+    })
     expect(state).toMatchObject({ percent: 12, bytesDone: 50, bytesTotal: 400, layers: 2 })
     p.apply({ status: 'Download complete', id: 'aaaaaaaaaaaa' })
     p.apply({ status: 'Downloading', id: 'bbbbbbbbbbbb', progressDetail: { current: 300, total: 300 } })
@@ -86,7 +92,9 @@ describe('pull progress', () => {
     expect(() =>
       p.apply({
         error: 'short',
-        errorDetail: { message: 'initializing source docker://x/y:1: pinging container registry x: no such host' },
+        errorDetail: {
+          message: 'initializing source docker://x/y:1: pinging container registry x: no such host',
+        },
       }),
     ).toThrow(new PullError('initializing source docker://x/y:1: pinging container registry x: no such host'))
   })

@@ -9,7 +9,12 @@ import { LABEL_POD } from './names.js'
  * never sets OOMKilled), so anything unknown that is not running counts as exited.
  */
 
-export type Inspect = Pick<ContainerInspectInfo, 'Id' | 'State' | 'Config'> & {
+/** The part of the engine's inspect answer the runtime reads. */
+export interface Inspect {
+  Id: string
+  State: Pick<ContainerInspectInfo['State'], 'Status' | 'OOMKilled' | 'ExitCode' | 'Error' | 'StartedAt'> &
+    Partial<ContainerInspectInfo['State']>
+  Config: { Labels?: Record<string, string> | null; Env?: string[] | null }
   NetworkSettings?: { Ports?: Record<string, { HostIp: string; HostPort: string }[] | null> | null }
 }
 
