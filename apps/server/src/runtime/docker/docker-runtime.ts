@@ -487,7 +487,8 @@ export class DockerRuntime implements PodRuntime {
 
   async endpoint(podId: string, port: number): Promise<{ host: string; port: number } | null> {
     let facts = this.facts.get(podId)
-    if (!facts) {
+    // While this runtime is still creating the container there is nothing to reach: don't ask.
+    if (!facts && !this.creations.has(podId)) {
       await this.observe(podId)
       facts = this.facts.get(podId)
     }
