@@ -4,6 +4,7 @@ import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { eventually, type Json } from '../harness.js'
 import { type EngineClient, TEST_IMAGE, testEngine } from './engine.js'
@@ -62,6 +63,7 @@ describe.skipIf(!engine)('killing the server mid-operation', () => {
         PORT: String(port),
         HOST: '127.0.0.1',
         NEUROPOD_DATA_DIR: dataDir,
+        ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
         NEUROPOD_RUNTIME: 'docker',
         NEUROPOD_DOCKER_SOCKET: docker.socketPath,
         NEUROPOD_DOCKER_STOP_TIMEOUT_SECONDS: '1',
@@ -79,7 +81,12 @@ describe.skipIf(!engine)('killing the server mid-operation', () => {
     child.stderr?.on('data', (c: Buffer) => {
       output += c.toString()
     })
-    await eventually(async () => (await fetch(`${base()}/api/health`)).ok, 60_000, 100)
+    // A first start under load (PGlite's initdb) can take a while on a busy machine.
+    await eventually(async () => (await fetch(`${base()}/api/health`)).ok, 180_000, 100).catch(
+      (error: Error) => {
+        throw new Error(`${error.message}\nserver output:\n${output.slice(-4000)}`)
+      },
+    )
     token = ''
     const login = await api('POST', '/api/auth/login', {
       email: 'crash@test.local',
@@ -118,16 +125,35 @@ describe.skipIf(!engine)('killing the server mid-operation', () => {
       throw new Error(`${error.message}\nserver output:\n${output.slice(-4000)}`)
     })
 
+  // With NEUROPOD_TEST_DATABASE_URL the server runs on a fresh PostgreSQL database, else on PGlite.
+  let databaseUrl: string | null = null
+  let dropDatabase = async () => {}
+
   beforeAll(async () => {
+    const pgUrl = process.env.NEUROPOD_TEST_DATABASE_URL
+    if (pgUrl) {
+      const name = `np_crash_${process.pid}_${Date.now().toString(36)}`
+      const admin = new pg.Client({ connectionString: pgUrl })
+      await admin.connect()
+      await admin.query(`create database ${name}`)
+      const url = new URL(pgUrl)
+      url.pathname = `/${name}`
+      databaseUrl = url.toString()
+      dropDatabase = async () => {
+        await admin.query(`drop database if exists ${name} with (force)`)
+        await admin.end()
+      }
+    }
     port = await freePort()
     await startServer()
     instance = (await api('GET', '/api/status')).body.data.runtime.details.instance
-  }, 90_000)
+  }, 240_000)
 
   afterAll(async () => {
     if (child) await kill()
     if (instance) await docker.removeInstance(instance)
-    fs.rmSync(dataDir, { recursive: true, force: true })
+    await dropDatabase()
+    fs.rmSync(dataDir, { recursive: true, force: true, maxRetries: 5 })
   })
 
   it('converges after a kill during creates', async () => {
@@ -145,27 +171,31 @@ describe.skipIf(!engine)('killing the server mid-operation', () => {
     }
     // Kill as soon as the first container exists: the others are mid-creation or not begun.
     await eventually(async () => (await ours()).containers.length > 0, 30_000, 10)
+    const before = await pods()
     await kill()
+    expect(before.some((p) => p.status !== 'running')).toBe(true)
     await startServer()
     const list = await converge((p) => p.status === 'running', PODS)
     expect(list.map((p) => p.podId).sort()).toEqual([...ids].sort())
     const { containers, volumes } = await ours()
     expect(containers.length).toBe(PODS)
     expect(volumes.length).toBe(PODS)
-  }, 120_000)
+  }, 300_000)
 
   it('converges after a kill during stops', async () => {
     const list = await pods()
     for (const p of list) expect((await api('POST', `/api/pods/${p.podId}/stop`)).status).toBe(200)
     // The stop grace is a second (httpd ignores SIGTERM as PID 1): kill while it runs.
     await new Promise((r) => setTimeout(r, 300))
+    const before = await pods()
     await kill()
+    expect(before.some((p) => p.status === 'stopping')).toBe(true)
     await startServer()
     await converge((p) => p.status === 'stopped', PODS)
     const { containers, volumes } = await ours()
     expect(containers).toEqual([])
     expect(volumes.length).toBe(PODS)
-  }, 120_000)
+  }, 300_000)
 
   it('converges after a kill during starts and deletes', async () => {
     const list = await pods()
@@ -173,7 +203,9 @@ describe.skipIf(!engine)('killing the server mid-operation', () => {
     expect((await api('POST', `/api/pods/${toStart.podId}/start`)).status).toBe(200)
     for (const p of toDelete) expect((await api('DELETE', `/api/pods/${p.podId}`)).status).toBe(200)
     await new Promise((r) => setTimeout(r, 150))
+    const before = await pods()
     await kill()
+    expect(before.some((p) => ['deleting', 'pending', 'creating'].includes(p.status))).toBe(true)
     await startServer()
     const left = await converge((p) => p.status === 'running', 1)
     expect(left[0].podId).toBe(toStart.podId)
@@ -181,7 +213,7 @@ describe.skipIf(!engine)('killing the server mid-operation', () => {
     expect(containers.map((c) => c.Names[0]?.replace(/^\//, ''))).toEqual([`neuropod-${toStart.podId}`])
     expect(volumes.map((v) => v.Name)).toEqual([`neuropod-${toStart.podId}-data`])
     expect((await api('GET', '/api/admin/runtime/orphans')).body.data).toEqual([])
-  }, 120_000)
+  }, 300_000)
 })
 
 describe.skipIf(!engine)('a restart that finds a container created but never started', () => {

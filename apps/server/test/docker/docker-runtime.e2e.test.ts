@@ -238,6 +238,11 @@ describe.skipIf(!engine)('docker runtime on a real engine', () => {
     const stock = async () =>
       (await server.request('GET', '/api/pricing/gpus/rtx-4050', { token: client.token })).body.data.stock
     expect(await stock()).toEqual({ total: 1, free: 0, source: 'gpu-inventory' })
+    // No nvidia-smi here: GPU usage is unavailable and says why; CPU and memory still come through.
+    const stats = (await server.request('GET', `/api/pods/${first}/stats`, { token: client.token })).body.data
+    expect(stats).toMatchObject({ available: true, gpuUsage: null, gpuMemoryUsage: null })
+    expect(stats.reason).toMatch(/GPU usage is not available: nvidia-smi/)
+    expect(stats.memoryLimitBytes).toBe(128 * 1024 * 1024)
 
     await server.request('POST', `/api/pods/${first}/stop`, { token: client.token })
     await waitFor(second, (p) => p.status === 'running')
