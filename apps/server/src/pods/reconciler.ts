@@ -796,7 +796,7 @@ export class Reconciler implements RuntimeListener {
           // Creating without compute: the runtime may hold a half-made container (a crash between
           // "create" and "start") that no event will ever move on. Placing again is idempotent
           // and finishes it.
-          if (pod.status === 'creating' && !pod.compute_active && o.phase !== 'absent') this.enqueue(pod.id)
+          if (pod.status === 'creating' && !pod.compute_active && o.phase === 'creating') this.enqueue(pod.id)
         }
       } else if (pod.desired_state === 'stopped') {
         if (pod.status !== 'stopped') this.enqueue(pod.id)

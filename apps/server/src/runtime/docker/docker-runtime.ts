@@ -145,7 +145,8 @@ export class DockerRuntime implements PodRuntime {
   async start(listener: RuntimeListener): Promise<void> {
     this.listener = listener
     await this.watcher.start()
-    if (this.watcher.connected) await this.loadVersion()
+    // Not awaited: Podman takes about a second to say its version, and nothing needs it yet.
+    if (this.watcher.connected) void this.loadVersion()
   }
 
   async close(): Promise<void> {
