@@ -17,8 +17,8 @@ LOG="$RUN_DIR/podman-service.log"
 
 say() { echo "podman-env: $*" >&2; }
 
-for tool in podman runc busybox curl; do
-  command -v "$tool" >/dev/null || { say "missing $tool (apt-get install -y podman runc busybox-static curl)"; exit 1; }
+for tool in podman runc busybox node; do
+  command -v "$tool" >/dev/null || { say "missing $tool (apt-get install -y podman runc busybox-static)"; exit 1; }
 done
 
 mkdir -p "$DIR" "$RUN_DIR"
@@ -35,7 +35,10 @@ EOF
 mv "$CONF.tmp" "$CONF"
 export CONTAINERS_CONF="$CONF"
 
-answers() { curl -sf --max-time 2 --unix-socket "$SOCKET" http://d/_ping >/dev/null 2>&1; }
+answers() {
+  node -e 'require("http").get({ socketPath: process.argv[1], path: "/_ping", timeout: 2000 },
+    (r) => process.exit(r.statusCode === 200 ? 0 : 1)).on("error", () => process.exit(1))' "$SOCKET" 2>/dev/null
+}
 
 started=""
 if ! answers; then
