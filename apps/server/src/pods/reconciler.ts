@@ -434,13 +434,14 @@ export class Reconciler implements RuntimeListener {
     })
     if (!changed) return
     this.probing.delete(podId)
+    // The status first: it is what a watching user waits for (the event row costs another write).
+    await this.deps.publisher.update(podId)
     await this.deps.publisher.event(podId, {
       type: 'warning',
       reason: 'Failed',
       message: reason,
       progress: null,
     })
-    await this.deps.publisher.update(podId)
     this.deps.bus.publish({
       kind: 'admins',
       event: 'adminNotification',

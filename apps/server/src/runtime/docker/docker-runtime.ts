@@ -68,6 +68,7 @@ interface Creation {
 }
 
 interface ContainerFacts {
+  containerId: string
   hostPorts: Map<number, number>
   gpuDevices: string[]
 }
@@ -436,6 +437,7 @@ export class DockerRuntime implements PodRuntime {
       })
       if (observation.phase === 'running') {
         this.facts.set(podId, {
+          containerId: info.Id,
           hostPorts: hostPorts(info),
           gpuDevices: envValue(info.Config.Env, 'NVIDIA_VISIBLE_DEVICES')
             .split(',')
@@ -483,6 +485,17 @@ export class DockerRuntime implements PodRuntime {
   private onEngineEvent(event: ContainerEvent): void {
     if (event.action === 'oom') this.oomKilled.add(event.containerId)
     if (event.action === 'destroy' || event.action === 'remove') this.oomKilled.delete(event.containerId)
+    if (event.action === 'die' && this.facts.get(event.podId)?.containerId === event.containerId) {
+      // The container we saw running died: the event says enough to report it at once (the
+      // inspect that follows confirms it, and the reconciler ignores the repeat).
+      this.facts.delete(event.podId)
+      this.listener?.observed({
+        ...absentObservation(event.podId),
+        phase: 'exited',
+        exitCode: event.exitCode,
+        reason: this.oomKilled.has(event.containerId) ? 'OOMKilled' : null,
+      })
+    }
     if (REFRESH_ACTIONS.has(event.action)) this.refresh(event.podId)
   }
 
