@@ -325,6 +325,8 @@ export class DockerRuntime implements PodRuntime {
       await pullImage(this.options.docker, image, creation.abort.signal, onProgress)
     } catch (error) {
       if (creation.abort.signal.aborted) return
+      // The engine going away mid-pull is not the image's fault: let the resync retry it.
+      if (!(error instanceof PullError) && isUnreachable(error)) throw error
       throw new PullError(error instanceof PullError ? error.message : errorMessage(error))
     }
     creation.reason = 'Creating the container'
