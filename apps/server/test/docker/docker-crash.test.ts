@@ -55,7 +55,9 @@ describe.skipIf(!engine)('killing the server mid-operation', () => {
   }
 
   async function startServer(): Promise<void> {
-    child = spawn(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'apps/server/src/main.ts')], {
+    // `node --import tsx`, not the tsx CLI: the CLI runs the server in a second process, which a
+    // SIGKILL of the first would leave running.
+    child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'apps/server/src/main.ts')], {
       cwd: root,
       env: {
         PATH: process.env.PATH,
@@ -95,13 +97,15 @@ describe.skipIf(!engine)('killing the server mid-operation', () => {
     token = login.body.token
   }
 
-  function kill(): Promise<void> {
+  async function kill(): Promise<void> {
     const c = child!
     child = null
-    return new Promise((resolve) => {
+    await new Promise<void>((resolve) => {
       c.once('exit', () => resolve())
       c.kill('SIGKILL')
     })
+    // Nothing may answer any more: the server itself died, not just a wrapper around it.
+    await expect(fetch(`${base()}/api/health`)).rejects.toThrow()
   }
 
   const pods = async (): Promise<Json[]> => (await api('GET', '/api/pods')).body.data
@@ -146,7 +150,9 @@ describe.skipIf(!engine)('killing the server mid-operation', () => {
     }
     port = await freePort()
     await startServer()
-    instance = (await api('GET', '/api/status')).body.data.runtime.details.instance
+    instance = await eventually(
+      async () => (await api('GET', '/api/status')).body.data.runtime.details.instance,
+    )
   }, 240_000)
 
   afterAll(async () => {
@@ -170,7 +176,9 @@ describe.skipIf(!engine)('killing the server mid-operation', () => {
       ids.push(res.body.data.podId)
     }
     // Kill as soon as the first container exists: the others are mid-creation or not begun.
-    await eventually(async () => (await ours()).containers.length > 0, 30_000, 10)
+    await eventually(async () => (await ours()).containers.length > 0, 60_000, 10).catch((error: Error) => {
+      throw new Error(`${error.message}\nserver output:\n${output.slice(-4000)}`)
+    })
     const before = await pods()
     await kill()
     expect(before.some((p) => p.status !== 'running')).toBe(true)

@@ -281,8 +281,7 @@ describe.skipIf(!engine)('docker runtime on a real engine', () => {
   })
 
   it('reports labelled objects no pod owns, and removes them on request', async () => {
-    const instance = (await server.request('GET', '/api/status', { token: server.adminToken })).body.data
-      .runtime.details.instance as string
+    const instance = String((await server.platform.runtime.health()).details.instance)
     const strayPod = 'f'.repeat(16)
     const labels = {
       'io.neuropod.managed': 'true',

@@ -106,6 +106,7 @@ export class DockerRuntime implements PodRuntime {
   private readonly refreshing = new Map<string, { again: boolean }>()
   private readonly cpuSamples = new Map<string, { sample: CpuSample; at: number }>()
   private version: { name: string; version: string; apiVersion: string; engine: string } | null = null
+  private versionLoading: Promise<void> | null = null
   private unreachable: string | null = null
   private readonly endpointHost: string
   private readonly tcpHost: string
@@ -184,8 +185,15 @@ export class DockerRuntime implements PodRuntime {
     }
   }
 
-  /** The engine's version (cached: Podman takes a second to answer it). */
-  private async loadVersion(): Promise<void> {
+  /** The engine's version (cached: Podman takes a second to answer it; callers share one request). */
+  private loadVersion(): Promise<void> {
+    this.versionLoading ??= this.fetchVersion().finally(() => {
+      this.versionLoading = null
+    })
+    return this.versionLoading
+  }
+
+  private async fetchVersion(): Promise<void> {
     try {
       const v = await engineVersion(this.options.docker, 10_000)
       const component = (v as { Components?: { Name?: string }[] }).Components?.[0]?.Name ?? ''
