@@ -3,7 +3,9 @@
  * at start-up and throws a ConfigError naming each bad variable, so a typo stops the server instead
  * of surfacing hours later. Every variable is documented in docs/configuration.md.
  */
+import { isIP } from 'node:net'
 import path from 'node:path'
+import { parseResourceLimits, type ResourceLimits } from './runtime/docker/resource-limits.js'
 
 export type RuntimeKind = 'docker' | 'kubernetes' | 'simulated'
 
@@ -23,8 +25,24 @@ export interface Config {
   docker: {
     socketPath: string | null
     host: string | null
+    /** Rootless Podman and Docker keep their sockets under XDG_RUNTIME_DIR */
+    xdgRuntimeDir: string | null
+    /** DOCKER_TLS_VERIFY / DOCKER_CERT_PATH for tcp:// engines */
+    tls: { verify: boolean; certPath: string | null }
+    /** Where HTTP ports are published (the platform's proxy and probes reach them there) */
     bindAddress: string
+    /** Where TCP ports are published (users connect to them directly) */
+    tcpBindAddress: string
+    /** Host name shown to users for TCP ports; null = derived from the TCP bind address or PUBLIC_URL */
+    tcpHost: string | null
     gpus: GpuDevice[] | null
+    /** How a container is given its GPUs: nvidia (DeviceRequests), cdi (CDI device names), env (NVIDIA_VISIBLE_DEVICES only) */
+    gpuMode: 'nvidia' | 'cdi' | 'env'
+    limits: ResourceLimits
+    /** Grace between SIGTERM and SIGKILL when a pod stops */
+    stopTimeoutSeconds: number
+    /** Enforce the container disk size with a storage quota (overlay on xfs with pquota, or btrfs) */
+    diskQuota: boolean
   }
   kubernetes: {
     kubeconfig: string | null
@@ -198,6 +216,32 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     else gpus = parsed
   }
 
+  const ipAddress = (name: string, fallback: string): string => {
+    const v = r.string(name, fallback)
+    if (isIP(v) === 0)
+      r.problems.push(`${name}=${JSON.stringify(v)} must be an IP address such as 127.0.0.1 or 0.0.0.0`)
+    return v
+  }
+  const bindAddress = ipAddress('NEUROPOD_DOCKER_BIND_ADDRESS', '127.0.0.1')
+  const tcpBindAddress = ipAddress('NEUROPOD_DOCKER_TCP_BIND_ADDRESS', bindAddress)
+  const tcpHost = r.optional('NEUROPOD_DOCKER_TCP_HOST')
+  if (tcpHost !== null && !/^[A-Za-z0-9.:-]{1,253}$/.test(tcpHost))
+    r.problems.push(
+      `NEUROPOD_DOCKER_TCP_HOST=${JSON.stringify(tcpHost)} must be a host name or an IP address`,
+    )
+  let limits: ResourceLimits = {}
+  const limitList = r.raw('NEUROPOD_DOCKER_LIMITS')
+  if (limitList !== undefined) {
+    const parsed = parseResourceLimits(limitList)
+    if (typeof parsed === 'string') r.problems.push(`NEUROPOD_DOCKER_LIMITS: ${parsed}`)
+    else limits = parsed
+  }
+  const dockerHost = r.url('DOCKER_HOST', null)
+  if (dockerHost && !/^(unix|tcp|http|https):/.test(dockerHost))
+    r.problems.push(
+      `DOCKER_HOST=${JSON.stringify(dockerHost)} must be unix:///path/to/socket or tcp://host:port`,
+    )
+
   const gpuPrices: Record<string, { name: string; price: number }> = {}
   for (const [key, value] of Object.entries(env)) {
     const m = /^GPU_([A-Z0-9_]+)_PRICE$/.exec(key)
@@ -240,9 +284,17 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     runtime: r.oneOf('NEUROPOD_RUNTIME', ['docker', 'kubernetes', 'simulated'] as const, null),
     docker: {
       socketPath: r.optional('NEUROPOD_DOCKER_SOCKET'),
-      host: r.optional('DOCKER_HOST'),
-      bindAddress: r.string('NEUROPOD_DOCKER_BIND_ADDRESS', '127.0.0.1'),
+      host: dockerHost,
+      xdgRuntimeDir: r.optional('XDG_RUNTIME_DIR'),
+      tls: { verify: r.bool('DOCKER_TLS_VERIFY', false), certPath: r.optional('DOCKER_CERT_PATH') },
+      bindAddress,
+      tcpBindAddress,
+      tcpHost,
       gpus,
+      gpuMode: r.oneOf('NEUROPOD_DOCKER_GPU_MODE', ['nvidia', 'cdi', 'env'] as const, 'nvidia')!,
+      limits,
+      stopTimeoutSeconds: r.int('NEUROPOD_DOCKER_STOP_TIMEOUT_SECONDS', 10, 0, 3600),
+      diskQuota: r.bool('NEUROPOD_DOCKER_DISK_QUOTA', false),
     },
     kubernetes: {
       kubeconfig: r.optional('KUBECONFIG'),

@@ -12,6 +12,7 @@ import { migrateToLatest } from '../db/migrate.js'
 import { type Clock, systemClock } from '../lib/clock.js'
 import { randomToken } from '../lib/ids.js'
 import { SecretBox } from '../lib/secrets.js'
+import { stockFromAllocations } from '../pods/gpu-allocator.js'
 import { PodPublisher } from '../pods/pod-publisher.js'
 import { PodsService } from '../pods/pods.service.js'
 import { Reconciler } from '../pods/reconciler.js'
@@ -72,7 +73,7 @@ export async function createPlatform(
   const applied = await migrateToLatest(database.db)
   if (applied.length > 0) log.info({ migrations: applied }, 'database migrated')
 
-  const secret = config.secret ?? (await instanceSecret(database))
+  const secret = config.secret ?? (await instanceSetting(database, 'secret', () => randomToken(48)))
   const secrets = new SecretBox(secret)
   const onBusError = (error: unknown) => log.error({ err: error }, 'realtime bus error')
   let bus: Bus
@@ -89,7 +90,14 @@ export async function createPlatform(
     leader = new AlwaysLeader()
   }
 
-  const runtime = overrides.runtime ?? (await createRuntime(config, clock, log))
+  const runtime =
+    overrides.runtime ??
+    (await createRuntime(config, clock, log, {
+      // Labels every runtime object of this installation, so installations (and test servers)
+      // sharing one engine never take each other's containers for orphans.
+      instanceId: await instanceSetting(database, 'instance_id', () => randomBytes(6).toString('hex')),
+      publicUrl: config.publicUrl,
+    }))
   const db = database.db
   const audit = new AuditLog(db, clock)
   const pricing = new PricingService({
@@ -97,7 +105,13 @@ export async function createPlatform(
     clock,
     bus,
     seed: config.pricingSeed,
-    gpuStock: () => runtime.gpuStock(),
+    // The runtime's own count (kubernetes), else the platform's placement table (docker).
+    gpuStock: async () => {
+      const own = await runtime.gpuStock()
+      if (own) return own
+      const inventory = await runtime.gpuDevices()
+      return inventory ? stockFromAllocations(database.db, inventory) : null
+    },
   })
   const google = config.auth.googleClientId
     ? new GoogleVerifier(config.auth.googleClientId, config.auth.googleIssuers, config.auth.googleJwksUrl)
@@ -106,13 +120,15 @@ export async function createPlatform(
   const statsReason = runtime.simulated
     ? 'Simulated runtime: no container runs, so there is no usage to measure'
     : 'No usage sample yet'
+  let reconciler: Reconciler | null = null
   const publisher = new PodPublisher(db, bus, clock, () => ({
     publicUrl: config.publicUrl,
     podDomain: config.podDomain,
     statsUnavailableReason: statsReason,
+    runtimeUnreachable: reconciler?.unreachableReason ?? null,
   }))
   const pods = new PodsService({ db, clock, bus, runtime, pricing, publisher, secrets, audit })
-  const reconciler = new Reconciler({
+  reconciler = new Reconciler({
     db,
     clock,
     runtime,
@@ -177,23 +193,30 @@ export async function createPlatform(
   }
 }
 
-/** NEUROPOD_SECRET when set; otherwise one generated on first start and kept in the database (shared by replicas). */
-async function instanceSecret(database: DatabaseHandle): Promise<string> {
+/**
+ * A value generated on first start and kept in the database, so every replica shares it: the
+ * secret (when NEUROPOD_SECRET is unset) and the instance id that labels runtime objects.
+ */
+async function instanceSetting(
+  database: DatabaseHandle,
+  key: string,
+  generate: () => string,
+): Promise<string> {
   const existing = await database.db
     .selectFrom('instance_settings')
     .select('value')
-    .where('key', '=', 'secret')
+    .where('key', '=', key)
     .executeTakeFirst()
   if (existing) return existing.value
   await database.db
     .insertInto('instance_settings')
-    .values({ key: 'secret', value: randomToken(48) })
+    .values({ key, value: generate() })
     .onConflict((oc) => oc.doNothing())
     .execute()
   const row = await database.db
     .selectFrom('instance_settings')
     .select('value')
-    .where('key', '=', 'secret')
+    .where('key', '=', key)
     .executeTakeFirstOrThrow()
   return row.value
 }

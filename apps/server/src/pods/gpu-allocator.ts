@@ -1,6 +1,6 @@
-import { sql, type Transaction } from 'kysely'
+import { type Kysely, sql, type Transaction } from 'kysely'
 import type { Database } from '../db/schema.js'
-import type { GpuDeviceInfo } from '../runtime/pod-runtime.js'
+import type { GpuDeviceInfo, GpuStock } from '../runtime/pod-runtime.js'
 
 const ALLOCATION_LOCK = 7_001_002_004
 
@@ -58,4 +58,25 @@ export async function releaseGpus(trx: Transaction<Database>, podId: string): Pr
     .returning('device_id')
     .execute()
   return rows.length
+}
+
+/**
+ * Free and total devices per GPU type when the platform places pods itself (docker runtime): the
+ * inventory minus the allocation table, the same truth placement uses.
+ */
+export async function stockFromAllocations(
+  db: Kysely<Database>,
+  inventory: GpuDeviceInfo[],
+): Promise<GpuStock[]> {
+  const taken = new Set(
+    (await db.selectFrom('gpu_allocations').select('device_id').execute()).map((r) => r.device_id),
+  )
+  const byType = new Map<string, GpuStock>()
+  for (const d of inventory) {
+    const s = byType.get(d.gpuType) ?? { gpuType: d.gpuType, total: 0, free: 0, source: 'gpu-inventory' }
+    s.total++
+    if (!taken.has(d.deviceId)) s.free++
+    byType.set(d.gpuType, s)
+  }
+  return [...byType.values()]
 }

@@ -39,7 +39,12 @@ export interface ViewOptions extends PodUrlSettings {
   now: Date
   /** Why usage numbers are missing when no sample exists (e.g. "Simulated runtime: …") */
   statsUnavailableReason: string
+  /** Set while the runtime is unreachable: live pods say their state is the last one known */
+  runtimeUnreachable?: string | null
 }
+
+/** Statuses whose truth lives in the runtime (a stopped or failed pod's does not). */
+const LIVE = new Set(['pending', 'creating', 'running', 'stopping', 'deleting'])
 
 export function podView(row: PodViewRow, options: ViewOptions): Pod {
   const running = row.compute_active && row.started_at !== null
@@ -100,7 +105,10 @@ export function podView(row: PodViewRow, options: ViewOptions): Pod {
     env: row.env as unknown as Record<string, string>,
     startCommand: row.start_command,
     status,
-    statusReason: row.status_reason,
+    statusReason:
+      options.runtimeUnreachable && LIVE.has(status)
+        ? `The container runtime is unreachable (${options.runtimeUnreachable}); showing the last known state${row.status_reason ? `. ${row.status_reason}` : ''}`
+        : row.status_reason,
     desiredState: row.desired_state,
     exitCode: row.exit_code,
     httpServices: (row.http_services as unknown as PodRow['http_services'] & object[]).map((s) => ({

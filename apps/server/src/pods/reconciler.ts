@@ -70,6 +70,7 @@ export class Reconciler implements RuntimeListener {
   private resyncTimer: NodeJS.Timeout | null = null
   private active = false
   private runtimeReachable = true
+  private unreachableDetail: string | null = null
   lastOrphans: { at: string; orphans: OrphanReport[] } | null = null
 
   constructor(private readonly deps: ReconcilerDeps) {}
@@ -433,13 +434,14 @@ export class Reconciler implements RuntimeListener {
     })
     if (!changed) return
     this.probing.delete(podId)
+    // The status first: it is what a watching user waits for (the event row costs another write).
+    await this.deps.publisher.update(podId)
     await this.deps.publisher.event(podId, {
       type: 'warning',
       reason: 'Failed',
       message: reason,
       progress: null,
     })
-    await this.deps.publisher.update(podId)
     this.deps.bus.publish({
       kind: 'admins',
       event: 'adminNotification',
@@ -474,6 +476,7 @@ export class Reconciler implements RuntimeListener {
   connectivity(reachable: boolean, detail: string | null): void {
     if (reachable === this.runtimeReachable) return
     this.runtimeReachable = reachable
+    this.unreachableDetail = reachable ? null : (detail ?? 'no detail')
     this.deps.log[reachable ? 'info' : 'warn'](
       { detail },
       reachable ? 'runtime reachable again' : 'runtime unreachable',
@@ -492,10 +495,30 @@ export class Reconciler implements RuntimeListener {
       },
     })
     if (reachable) void this.resyncSafely()
+    // Pod views carry the runtime's reachability in their status reason: push the change.
+    void this.publishLivePods()
   }
 
   get reachable(): boolean {
     return this.runtimeReachable
+  }
+
+  /** Why the runtime is unreachable, or null while it is reachable. */
+  get unreachableReason(): string | null {
+    return this.unreachableDetail
+  }
+
+  private async publishLivePods(): Promise<void> {
+    try {
+      const rows = await this.deps.db
+        .selectFrom('pods')
+        .select('id')
+        .where('status', 'in', ['pending', 'creating', 'running', 'stopping', 'deleting'])
+        .execute()
+      for (const r of rows) await this.deps.publisher.update(r.id)
+    } catch (error) {
+      this.deps.log.warn({ err: error }, 'publishing pods after a runtime connectivity change failed')
+    }
   }
 
   /** Observations of one pod are applied in order, one at a time. */
@@ -771,6 +794,10 @@ export class Reconciler implements RuntimeListener {
         if (pod.status === 'pending') this.enqueue(pod.id)
         else if (pod.status === 'creating' || pod.status === 'running') {
           this.chain(pod.id, () => this.applyObservation(o, true))
+          // Creating without compute: the runtime may hold a half-made container (a crash between
+          // "create" and "start") that no event will ever move on. Placing again is idempotent
+          // and finishes it.
+          if (pod.status === 'creating' && !pod.compute_active && o.phase === 'creating') this.enqueue(pod.id)
         }
       } else if (pod.desired_state === 'stopped') {
         if (pod.status !== 'stopped') this.enqueue(pod.id)

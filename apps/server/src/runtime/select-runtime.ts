@@ -1,16 +1,37 @@
 import type { Config } from '../config.js'
 import type { Clock } from '../lib/clock.js'
 import type { Logger } from '../lib/logger.js'
+import { DockerRuntime } from './docker/docker-runtime.js'
+import { connectEngine, type EngineTarget, engineCandidates, findEngine } from './docker/engine.js'
 import type { PodRuntime } from './pod-runtime.js'
 import { SimulatedRuntime } from './simulated/simulated-runtime.js'
+
+export interface RuntimeContext {
+  /** This installation's id: runtime objects are labelled with it (several may share an engine) */
+  instanceId: string
+  publicUrl: string
+}
+
+/** How long auto-detection waits for an engine to answer a ping */
+const DETECT_TIMEOUT_MS = 1500
 
 /**
  * Picks the pod runtime: NEUROPOD_RUNTIME when set; otherwise a container engine or cluster that
  * answers; otherwise the simulation, announced loudly (logs, /api/status, the UI banner).
  */
-export async function createRuntime(config: Config, clock: Clock, log: Logger): Promise<PodRuntime> {
-  const kind = config.runtime ?? 'simulated'
-  switch (kind) {
+export async function createRuntime(
+  config: Config,
+  clock: Clock,
+  log: Logger,
+  context: RuntimeContext,
+): Promise<PodRuntime> {
+  let kind = config.runtime
+  let docker: Awaited<ReturnType<typeof detectDocker>> = null
+  if (!kind) {
+    docker = await detectDocker(config)
+    if (docker) kind = 'docker'
+  }
+  switch (kind ?? 'simulated') {
     case 'simulated':
       if (!config.runtime) {
         log.warn(
@@ -24,8 +45,31 @@ export async function createRuntime(config: Config, clock: Clock, log: Logger): 
         clock,
         gpus: config.docker.gpus,
       })
-    case 'docker':
+    case 'docker': {
+      // Explicitly chosen but nothing answers yet: use the configured (or first usual) address
+      // and report the engine as unreachable until it comes up.
+      docker ??= (await detectDocker(config)) ?? fallbackEngine(config)
+      log.info({ engine: docker.target.address, source: docker.target.source }, 'pod runtime: docker engine')
+      return new DockerRuntime({
+        docker: docker.docker,
+        target: docker.target,
+        instanceId: context.instanceId,
+        settings: config.docker,
+        publicUrl: context.publicUrl,
+        log,
+      })
+    }
     case 'kubernetes':
-      throw new Error(`NEUROPOD_RUNTIME=${kind} is not available in this build`)
+      throw new Error('NEUROPOD_RUNTIME=kubernetes is not available in this build')
   }
+}
+
+/** A Docker or Podman engine that answers a ping on the configured or a usual socket, or null. */
+async function detectDocker(config: Config) {
+  return findEngine(config.docker, DETECT_TIMEOUT_MS)
+}
+
+function fallbackEngine(config: Config): { target: EngineTarget; docker: ReturnType<typeof connectEngine> } {
+  const target = engineCandidates(config.docker)[0]!
+  return { target, docker: connectEngine(target) }
 }
