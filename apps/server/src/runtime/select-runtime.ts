@@ -1,6 +1,7 @@
 import type { Config } from '../config.js'
 import type { Clock } from '../lib/clock.js'
 import type { Logger } from '../lib/logger.js'
+import { createKubernetesRuntime, detectKubernetes } from './kubernetes/index.js'
 import type { PodRuntime } from './pod-runtime.js'
 import { SimulatedRuntime } from './simulated/simulated-runtime.js'
 
@@ -9,7 +10,7 @@ import { SimulatedRuntime } from './simulated/simulated-runtime.js'
  * answers; otherwise the simulation, announced loudly (logs, /api/status, the UI banner).
  */
 export async function createRuntime(config: Config, clock: Clock, log: Logger): Promise<PodRuntime> {
-  const kind = config.runtime ?? 'simulated'
+  const kind = config.runtime ?? ((await detectKubernetes(config, log)) ? 'kubernetes' : 'simulated')
   switch (kind) {
     case 'simulated':
       if (!config.runtime) {
@@ -24,8 +25,9 @@ export async function createRuntime(config: Config, clock: Clock, log: Logger): 
         clock,
         gpus: config.docker.gpus,
       })
-    case 'docker':
     case 'kubernetes':
+      return createKubernetesRuntime(config, clock, log)
+    case 'docker':
       throw new Error(`NEUROPOD_RUNTIME=${kind} is not available in this build`)
   }
 }
