@@ -215,7 +215,8 @@ export class FakeKubeApiServer {
       JSON.stringify({
         apiVersion: 'v1',
         kind: 'Config',
-        clusters: [{ name: 'fake', cluster: { server: this.url } }],
+        // client-node 1.x refuses plain http unless TLS verification is declared off.
+        clusters: [{ name: 'fake', cluster: { server: this.url, 'insecure-skip-tls-verify': true } }],
         users: [{ name: 'fake', user: { token: TOKEN } }],
         contexts: [{ name: 'fake', context: { cluster: 'fake', user: 'fake', namespace: 'neuropod' } }],
         'current-context': 'fake',
@@ -595,6 +596,7 @@ export class FakeKubeApiServer {
     const selectors = this.selectors(res, resource, q)
     if (!selectors) return
     res.writeHead(200, { 'content-type': 'application/json', 'transfer-encoding': 'chunked' })
+    res.flushHeaders() // as the API server does: the client learns at once that the watch is open
     const watcher: Watcher = {
       resource,
       namespace,
@@ -871,6 +873,7 @@ export class FakeKubeApiServer {
       return
     }
     res.writeHead(200, { 'content-type': 'text/plain', 'transfer-encoding': 'chunked' })
+    res.flushHeaders()
     res.write(body)
     const key = `${namespace}/${name}`
     const set = this.logFollowers.get(key) ?? new Set()

@@ -70,7 +70,7 @@ export class Informer<T extends KubeObject> {
   private readonly cache = new Map<string, T>()
   private resourceVersion = ''
   private stopped = true
-  private controller: AbortController | null = null
+  private cancelWatch: (() => void) | null = null
   private wake: (() => void) | null = null
   private resyncTimer: NodeJS.Timeout | null = null
   private loop: Promise<void> | null = null
@@ -112,7 +112,7 @@ export class Informer<T extends KubeObject> {
     this.stopped = true
     if (this.resyncTimer) clearInterval(this.resyncTimer)
     this.resyncTimer = null
-    this.controller?.abort()
+    this.cancelWatch?.()
     this.wake?.()
     await this.loop
     this.loop = null
@@ -139,6 +139,7 @@ export class Informer<T extends KubeObject> {
     while (!this.stopped) {
       try {
         if (!this.resourceVersion) await this.relist()
+        if (this.stopped) break
         const started = Date.now()
         const outcome = await this.watchOnce()
         if (outcome === 'expired') {
@@ -148,7 +149,7 @@ export class Informer<T extends KubeObject> {
         }
         failures = 0
         // A watch the server ends at once, over and over, must not become a busy loop.
-        if (outcome === 'ended' && Date.now() - started < 1000) await this.sleep(1000)
+        if (outcome === 'ended' && !this.stopped && Date.now() - started < 1000) await this.sleep(1000)
       } catch (error) {
         if (this.stopped) break
         const e = kubeError(error, `watch ${this.options.kind}`)
@@ -209,14 +210,29 @@ export class Informer<T extends KubeObject> {
       let done = false
       let expired = false
       let failure: KubeApiError | null = null
-      // The server ends the watch after timeoutSeconds; a silent connection beyond that is dead.
+      let controller: AbortController | null = null
       let watchdog: NodeJS.Timeout | null = null
+      const finish = (error: unknown) => {
+        if (done) return
+        done = true
+        if (watchdog) clearTimeout(watchdog)
+        this.cancelWatch = null
+        controller?.abort()
+        if (expired) resolve('expired')
+        else if (failure) reject(failure)
+        else if (error && !this.stopped && !isAbort(error)) reject(error)
+        else resolve('ended')
+      }
+      // The server ends a watch after timeoutSeconds; silence well beyond that means a dead
+      // connection, or a request whose headers never came. Either way the watch is abandoned.
       const arm = () => {
         if (watchdog) clearTimeout(watchdog)
-        watchdog = setTimeout(() => this.controller?.abort(), (timeoutSeconds + 30) * 1000)
+        watchdog = setTimeout(() => finish(null), (timeoutSeconds + 30) * 1000)
         watchdog.unref()
       }
+      this.cancelWatch = () => finish(null)
       const onEvent = (type: string, obj: unknown) => {
+        if (done) return
         arm()
         if (type === 'ERROR') {
           const status = obj as { code?: number; reason?: string; message?: string }
@@ -227,31 +243,21 @@ export class Informer<T extends KubeObject> {
               status.code ?? 500,
               status.reason ?? null,
             )
-          this.controller?.abort()
+          finish(null)
           return
         }
         this.apply(type, obj as T)
       }
-      const onDone = (error: unknown) => {
-        done = true
-        if (watchdog) clearTimeout(watchdog)
-        this.controller = null
-        if (expired) resolve('expired')
-        else if (failure) reject(failure)
-        else if (error && !this.stopped && !isAbort(error)) reject(error)
-        else resolve('ended')
-      }
       arm()
       watch
-        .watch(path, params, onEvent, onDone)
-        .then((controller) => {
+        .watch(path, params, onEvent, finish)
+        .then((c) => {
           // client-node resolves after the response headers; a failed request is already done.
-          if (done) return
-          this.controller = controller
-          if (this.stopped) controller.abort()
+          controller = c
+          if (done) c.abort()
           else this.options.handlers.connected?.()
         })
-        .catch(onDone)
+        .catch(finish)
     })
   }
 
@@ -277,6 +283,7 @@ export class Informer<T extends KubeObject> {
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
+      if (this.stopped) return resolve()
       const timer = setTimeout(() => {
         this.wake = null
         resolve()

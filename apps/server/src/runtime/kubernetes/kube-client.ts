@@ -172,6 +172,15 @@ export const isConflict = (error: unknown): boolean =>
   error instanceof KubeApiError && error.code === 409 && error.reason === 'Conflict'
 export const isGone = (error: unknown): boolean => error instanceof KubeApiError && error.code === 410
 
+/** JSON with object keys sorted: client-node serialises fields in its own order. */
+export function canonical(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  )
+}
+
 /** Typed results carry Date objects; watch events carry strings. Everything cached is plain JSON. */
 export function plain<T>(value: unknown): T {
   return JSON.parse(JSON.stringify(value)) as T

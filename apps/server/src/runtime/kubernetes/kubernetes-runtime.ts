@@ -25,6 +25,7 @@ import {
   isNotFound,
   type KubeApiError,
   type KubeClients,
+  canonical,
   kube,
   kubeError,
   plain,
@@ -451,7 +452,7 @@ export class KubernetesRuntime implements PodRuntime {
     let owner: OwnerPod
     if (pod) {
       owner = { name: names.pod, uid: pod.metadata!.uid! }
-      await this.applySecret(spec, owner)
+      await this.checkSecret(spec, owner)
     } else {
       const secret = await this.applySecret(spec, null)
       owner = await this.createPod(spec)
@@ -524,6 +525,26 @@ export class KubernetesRuntime implements PodRuntime {
     }
   }
 
+  /** The pod exists already (a repeated or interrupted start): fix its Secret only if it drifted. */
+  private async checkSecret(spec: PodSpec, owner: OwnerPod): Promise<void> {
+    const name = objectNames(spec.podId).env
+    let current: V1Secret
+    try {
+      current = await kube(`read Secret ${name}`, () =>
+        this.o.clients.core.readNamespacedSecret({ name, namespace: this.ns }),
+      )
+    } catch (error) {
+      if (!isNotFound(error)) throw error
+      await this.applySecret(spec, owner)
+      return
+    }
+    const data = Object.fromEntries(
+      Object.entries(spec.env).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+    )
+    if (ownerUid(current) === owner.uid && canonical(current.data ?? {}) === canonical(data)) return
+    await this.adoptSecret(spec, current, owner)
+  }
+
   private async adoptSecret(spec: PodSpec, stored: V1Secret, owner: OwnerPod): Promise<void> {
     const body = buildEnvSecret(spec, this.o.manifests, owner)
     try {
@@ -573,7 +594,7 @@ export class KubernetesRuntime implements PodRuntime {
       ...desired.policies.map((pol) =>
         this.converge<V1NetworkPolicy>(pol, undefined, {
           kind: 'NetworkPolicy',
-          same: (a, b) => sameOwner(a, b) && JSON.stringify(plain(a.spec)) === JSON.stringify(plain(b.spec)),
+          same: (a, b) => sameOwner(a, b) && canonical(plain(a.spec)) === canonical(plain(b.spec)),
           create: (body) => networking.createNamespacedNetworkPolicy({ namespace: ns, body }),
           read: (name) => networking.readNamespacedNetworkPolicy({ name, namespace: ns }),
           replace: (name, body) => networking.replaceNamespacedNetworkPolicy({ name, namespace: ns, body }),
@@ -726,7 +747,7 @@ export class KubernetesRuntime implements PodRuntime {
       )
       return
     }
-    if (JSON.stringify(plain(current.spec)) === JSON.stringify(plain(desired.spec))) return
+    if (canonical(plain(current.spec)) === canonical(plain(desired.spec))) return
     await kube(`replace NetworkPolicy ${name}`, () =>
       networking.replaceNamespacedNetworkPolicy({
         name,
@@ -1015,7 +1036,7 @@ function sameLabels(
   desired: { metadata?: { labels?: object } },
   current: { metadata?: { labels?: object } },
 ) {
-  return JSON.stringify(desired.metadata?.labels ?? {}) === JSON.stringify(current.metadata?.labels ?? {})
+  return canonical(desired.metadata?.labels ?? {}) === canonical(current.metadata?.labels ?? {})
 }
 
 function sameIngress(desired: V1Ingress, current: V1Ingress): boolean {
@@ -1032,7 +1053,7 @@ function sameIngress(desired: V1Ingress, current: V1Ingress): boolean {
     sameOwner(desired, current) &&
     sameLabels(desired, current) &&
     ours(wanted) === ours(annotations) &&
-    JSON.stringify(plain(desired.spec)) === JSON.stringify(plain(current.spec))
+    canonical(plain(desired.spec)) === canonical(plain(current.spec))
   )
 }
 
@@ -1044,7 +1065,7 @@ function sameService(desired: V1Service, current: V1Service): boolean {
     sameLabels(desired, current) &&
     desired.spec?.type === current.spec?.type &&
     ports(desired) === ports(current) &&
-    JSON.stringify(desired.spec?.selector) === JSON.stringify(current.spec?.selector)
+    canonical(desired.spec?.selector) === canonical(current.spec?.selector)
   )
 }
 
