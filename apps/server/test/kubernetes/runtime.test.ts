@@ -314,3 +314,144 @@ describe('Kubernetes runtime against a fake API server', () => {
     expect(fake.get('persistentvolumeclaims', `np-${stray}-data`)).toBeUndefined()
   })
 })
+
+describe('Kubernetes runtime watches', () => {
+  let fake: FakeKubeApiServer
+  let runtime: KubernetesRuntime
+  let listener: RecordingListener
+
+  beforeAll(async () => {
+    fake = await new FakeKubeApiServer({ kubeletStepMs: 2 }).start()
+    runtime = runtimeFor(fake)
+    listener = new RecordingListener()
+    await runtime.start(listener)
+  })
+
+  afterAll(async () => {
+    await runtime?.close()
+    await fake?.close()
+  })
+
+  it('sends no request per pod in steady state: status changes arrive through the watches', async () => {
+    const specs = Array.from({ length: 20 }, () => podSpec())
+    for (const spec of specs) await runtime.ensureRunning(spec)
+    await listener.until(() => specs.every((s) => listener.last(s.podId)?.phase === 'running'))
+    await runtime.list()
+    const since = Date.now()
+    // Everything a reconciler reads in steady state comes from the cache.
+    for (let i = 0; i < 5; i++) {
+      await runtime.list()
+      for (const s of specs) await runtime.endpoint(s.podId, 8888)
+    }
+    fake.terminate(`np-${specs[3]!.podId}`, { exitCode: 1 })
+    await listener.until(() => listener.last(specs[3]!.podId)?.phase === 'exited')
+    await new Promise((r) => setTimeout(r, 200))
+    expect(fake.requests.filter((r) => r.at >= since)).toEqual([])
+    expect(fake.openWatches).toBe(5)
+  })
+
+  it('resumes a dropped watch from its resourceVersion without listing again', async () => {
+    const spec = podSpec()
+    await runtime.ensureRunning(spec)
+    await listener.until(() => listener.last(spec.podId)?.phase === 'running')
+    const since = Date.now()
+    fake.dropWatches()
+    fake.terminate(`np-${spec.podId}`, { exitCode: 2 })
+    await listener.until(() => listener.last(spec.podId)?.phase === 'exited')
+    await listener.until(() => fake.openWatches === 5)
+    expect(fake.countRequests({ verb: 'watch' }, since)).toBe(5)
+    expect(fake.countRequests({ verb: 'list' }, since)).toBe(0)
+  })
+
+  it('lists again after 410 Gone and reports what changed meanwhile, then asks for a resync', async () => {
+    const spec = podSpec()
+    await runtime.ensureRunning(spec)
+    await listener.until(() => listener.last(spec.podId)?.phase === 'running')
+    const resyncs = listener.resyncs
+    const since = Date.now()
+    fake.setAvailable(false)
+    fake.terminate(`np-${spec.podId}`, { exitCode: 3 })
+    fake.compact()
+    fake.setAvailable(true)
+    const exited = await listener.until(() => listener.last(spec.podId)?.phase === 'exited' && listener.last(spec.podId), 15_000)
+    expect(exited.exitCode).toBe(3)
+    expect(fake.countRequests({ verb: 'list', resource: 'pods' }, since)).toBe(1)
+    await listener.until(() => listener.resyncs > resyncs)
+  })
+
+  it('reports losing and regaining the API server', async () => {
+    const before = listener.connectivityChanges.length
+    fake.setAvailable(false)
+    await listener.until(() => listener.connectivityChanges.length > before, 15_000)
+    expect(listener.connectivityChanges.at(-1)).toBe(false)
+    expect((await runtime.health()).reachable).toBe(false)
+    fake.setAvailable(true)
+    await listener.until(() => listener.connectivityChanges.at(-1) === true, 15_000)
+    expect((await runtime.health()).version).toBe('v1.31.0-fake')
+  })
+
+  it('does not replay events from before it started, and follows a pull that recovers', async () => {
+    const spec = podSpec({ image: 'example.org/slow:1' })
+    fake.kubelet = 'manual'
+    try {
+      await runtime.ensureRunning(spec)
+      fake.schedulePod(`np-${spec.podId}`)
+      fake.setWaiting(`np-${spec.podId}`, 'ErrImagePull', 'i/o timeout')
+      const retrying = await listener.until(() =>
+        listener.observations.find((o) => o.podId === spec.podId && o.reason?.startsWith('Pulling the image failed')),
+      )
+      expect(retrying).toMatchObject({ phase: 'creating', reason: 'Pulling the image failed, retrying: i/o timeout' })
+      fake.runPod(`np-${spec.podId}`)
+      await listener.until(() => listener.last(spec.podId)?.phase === 'running')
+    } finally {
+      fake.kubelet = 'auto'
+    }
+    const second = new RecordingListener()
+    const other = runtimeFor(fake)
+    await other.start(second)
+    await other.list()
+    await new Promise((r) => setTimeout(r, 100))
+    expect(second.events).toEqual([])
+    fake.event('neuropod', 'Pod', `np-${spec.podId}`, 'Normal', 'Custom', 'after start')
+    await second.until(() => second.events.some((e) => e.reason === 'Custom'))
+    await other.close()
+  })
+
+  it('removes a crash-looping pod only on the leading replica', async () => {
+    const spec = podSpec()
+    await runtime.ensureRunning(spec)
+    await listener.until(() => listener.last(spec.podId)?.phase === 'running')
+    listener.isActive = false
+    try {
+      fake.setWaiting(`np-${spec.podId}`, 'CreateContainerError', 'no such file')
+      await listener.until(() => listener.last(spec.podId)?.phase === 'failed')
+      await new Promise((r) => setTimeout(r, 100))
+      expect(fake.get('pods', `np-${spec.podId}`)).toBeDefined()
+    } finally {
+      listener.isActive = true
+    }
+    fake.setWaiting(`np-${spec.podId}`, 'CrashLoopBackOff', 'back-off')
+    await listener.until(() => listener.last(spec.podId)?.phase === 'absent')
+    expect(listener.seen(spec.podId, 'exited')?.reason).toBe('CrashLoopBackOff')
+  })
+
+  it('counts GPUs of every namespace in the stock and skips cordoned or unready nodes', async () => {
+    fake.addNode({ name: 'a100-1', labels: { 'nvidia.com/gpu.product': 'NVIDIA-A100' }, allocatable: { 'nvidia.com/gpu': '4' } })
+    fake.addNode({ name: 'a100-2', labels: { 'nvidia.com/gpu.product': 'NVIDIA-A100' }, allocatable: { 'nvidia.com/gpu': '4' }, unschedulable: true })
+    fake.addNode({ name: 'l4-1', labels: { 'neuropod.io/gpu-type': 'l4' }, allocatable: { 'nvidia.com/gpu': '2' }, ready: false })
+    fake.addNamespace('research')
+    fake.seed('pods', {
+      metadata: { name: 'training', namespace: 'research' },
+      spec: { nodeName: 'a100-1', containers: [{ name: 't', image: 'x', resources: { limits: { 'nvidia.com/gpu': '3' } } }] },
+      status: { phase: 'Running' },
+    })
+    const stocked = runtimeFor(fake, {
+      NEUROPOD_K8S_PROFILES: JSON.stringify({ a100: { nodeSelector: { 'nvidia.com/gpu.product': 'NVIDIA-A100' } } }),
+    })
+    expect(await stocked.gpuStock()).toEqual([
+      { gpuType: 'a100', total: 4, free: 1, source: 'kubernetes' },
+      { gpuType: 'l4', total: 0, free: 0, source: 'kubernetes' },
+    ])
+    await stocked.close()
+  })
+})
