@@ -1,14 +1,12 @@
 import { loadConfig } from '../../src/config.js'
 import { systemClock } from '../../src/lib/clock.js'
 import { silentLogger } from '../../src/lib/logger.js'
-import type {
-  PodObservation,
-  PodSpec,
-  RuntimeEvent,
-  RuntimeListener,
-} from '../../src/runtime/pod-runtime.js'
 import { createKubernetesRuntime } from '../../src/runtime/kubernetes/index.js'
-import type { KubernetesRuntime, KubernetesRuntimeOptions } from '../../src/runtime/kubernetes/kubernetes-runtime.js'
+import type {
+  KubernetesRuntime,
+  KubernetesRuntimeOptions,
+} from '../../src/runtime/kubernetes/kubernetes-runtime.js'
+import type { PodObservation, PodSpec, RuntimeEvent, RuntimeListener } from '../../src/runtime/pod-runtime.js'
 import type { FakeKubeApiServer } from '../fakes/kube-api-server.js'
 
 /** What a reconciler would hear from the runtime, kept for assertions. */

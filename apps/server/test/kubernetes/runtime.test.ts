@@ -34,7 +34,9 @@ describe('Kubernetes runtime against a fake API server', () => {
   it('creates the volume, secret, pod, service and ingress of a pod, owned by the pod', async () => {
     const spec = podSpec({ httpPorts: [8888, 8188], publicHttpPorts: [8188], tcpPorts: [22] })
     await runtime.ensureRunning(spec)
-    const running = await listener.until(() => listener.last(spec.podId)?.phase === 'running' && listener.last(spec.podId))
+    const running = await listener.until(
+      () => listener.last(spec.podId)?.phase === 'running' && listener.last(spec.podId),
+    )
     expect(running.startedAt).toBeInstanceOf(Date)
     expect(running.tcpEndpoints).toEqual([{ port: 22, host: '10.0.0.1', hostPort: expect.any(Number) }])
 
@@ -161,9 +163,11 @@ describe('Kubernetes runtime against a fake API server', () => {
     expect(failed.reason).toMatch(/^Image pull failed: /)
     await listener.until(() => !fake.get('pods', `np-${id}`))
     expect(fake.get('persistentvolumeclaims', `np-${id}-data`)).toBeDefined()
-    expect(listener.events.some((e) => e.podId === id && e.type === 'warning' && /manifest unknown/.test(e.message))).toBe(
-      true,
-    )
+    expect(
+      listener.events.some(
+        (e) => e.podId === id && e.type === 'warning' && /manifest unknown/.test(e.message),
+      ),
+    ).toBe(true)
   })
 
   it('keeps a pod that needs a busy GPU pending with the scheduler reason, and starts it when one frees', async () => {
@@ -177,7 +181,9 @@ describe('Kubernetes runtime against a fake API server', () => {
     const pending = await listener.until(
       () => listener.last(second.podId)?.phase === 'pending' && listener.last(second.podId),
     )
-    expect(pending.reason).toMatch(/^Waiting for a free GPU: 0\/2 nodes are available: .*Insufficient nvidia.com\/gpu/)
+    expect(pending.reason).toMatch(
+      /^Waiting for a free GPU: 0\/2 nodes are available: .*Insufficient nvidia.com\/gpu/,
+    )
     const pod = fake.get('pods', `np-${second.podId}`)!
     expect(pod.spec.nodeSelector).toEqual({ 'neuropod.io/gpu-type': 'rtx-4090' })
     expect(pod.spec.containers[0].resources.limits['nvidia.com/gpu']).toBe('1')
@@ -218,7 +224,9 @@ describe('Kubernetes runtime against a fake API server', () => {
     expect(tail.lines[0]!.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T/)
     const seen: string[] = []
     const controller = new AbortController()
-    const following = runtime.followLogs(id, 1, controller.signal, (lines) => seen.push(...lines.map((l) => l.message)))
+    const following = runtime.followLogs(id, 1, controller.signal, (lines) =>
+      seen.push(...lines.map((l) => l.message)),
+    )
     await listener.until(() => seen.includes('three'))
     fake.appendLogs(`np-${id}`, ['four'])
     await listener.until(() => seen.includes('four'))
@@ -373,7 +381,10 @@ describe('Kubernetes runtime watches', () => {
     fake.terminate(`np-${spec.podId}`, { exitCode: 3 })
     fake.compact()
     fake.setAvailable(true)
-    const exited = await listener.until(() => listener.last(spec.podId)?.phase === 'exited' && listener.last(spec.podId), 15_000)
+    const exited = await listener.until(
+      () => listener.last(spec.podId)?.phase === 'exited' && listener.last(spec.podId),
+      15_000,
+    )
     expect(exited.exitCode).toBe(3)
     expect(fake.countRequests({ verb: 'list', resource: 'pods' }, since)).toBe(1)
     await listener.until(() => listener.resyncs > resyncs)
@@ -398,9 +409,14 @@ describe('Kubernetes runtime watches', () => {
       fake.schedulePod(`np-${spec.podId}`)
       fake.setWaiting(`np-${spec.podId}`, 'ErrImagePull', 'i/o timeout')
       const retrying = await listener.until(() =>
-        listener.observations.find((o) => o.podId === spec.podId && o.reason?.startsWith('Pulling the image failed')),
+        listener.observations.find(
+          (o) => o.podId === spec.podId && o.reason?.startsWith('Pulling the image failed'),
+        ),
       )
-      expect(retrying).toMatchObject({ phase: 'creating', reason: 'Pulling the image failed, retrying: i/o timeout' })
+      expect(retrying).toMatchObject({
+        phase: 'creating',
+        reason: 'Pulling the image failed, retrying: i/o timeout',
+      })
       fake.runPod(`np-${spec.podId}`)
       await listener.until(() => listener.last(spec.podId)?.phase === 'running')
     } finally {
@@ -436,17 +452,36 @@ describe('Kubernetes runtime watches', () => {
   })
 
   it('counts GPUs of every namespace in the stock and skips cordoned or unready nodes', async () => {
-    fake.addNode({ name: 'a100-1', labels: { 'nvidia.com/gpu.product': 'NVIDIA-A100' }, allocatable: { 'nvidia.com/gpu': '4' } })
-    fake.addNode({ name: 'a100-2', labels: { 'nvidia.com/gpu.product': 'NVIDIA-A100' }, allocatable: { 'nvidia.com/gpu': '4' }, unschedulable: true })
-    fake.addNode({ name: 'l4-1', labels: { 'neuropod.io/gpu-type': 'l4' }, allocatable: { 'nvidia.com/gpu': '2' }, ready: false })
+    fake.addNode({
+      name: 'a100-1',
+      labels: { 'nvidia.com/gpu.product': 'NVIDIA-A100' },
+      allocatable: { 'nvidia.com/gpu': '4' },
+    })
+    fake.addNode({
+      name: 'a100-2',
+      labels: { 'nvidia.com/gpu.product': 'NVIDIA-A100' },
+      allocatable: { 'nvidia.com/gpu': '4' },
+      unschedulable: true,
+    })
+    fake.addNode({
+      name: 'l4-1',
+      labels: { 'neuropod.io/gpu-type': 'l4' },
+      allocatable: { 'nvidia.com/gpu': '2' },
+      ready: false,
+    })
     fake.addNamespace('research')
     fake.seed('pods', {
       metadata: { name: 'training', namespace: 'research' },
-      spec: { nodeName: 'a100-1', containers: [{ name: 't', image: 'x', resources: { limits: { 'nvidia.com/gpu': '3' } } }] },
+      spec: {
+        nodeName: 'a100-1',
+        containers: [{ name: 't', image: 'x', resources: { limits: { 'nvidia.com/gpu': '3' } } }],
+      },
       status: { phase: 'Running' },
     })
     const stocked = runtimeFor(fake, {
-      NEUROPOD_K8S_PROFILES: JSON.stringify({ a100: { nodeSelector: { 'nvidia.com/gpu.product': 'NVIDIA-A100' } } }),
+      NEUROPOD_K8S_PROFILES: JSON.stringify({
+        a100: { nodeSelector: { 'nvidia.com/gpu.product': 'NVIDIA-A100' } },
+      }),
     })
     expect(await stocked.gpuStock()).toEqual([
       { gpuType: 'a100', total: 4, free: 1, source: 'kubernetes' },

@@ -20,12 +20,12 @@ import {
 } from '../pod-runtime.js'
 import { Informer, type ListResult } from './informer.js'
 import {
+  canonical,
   isAlreadyExists,
   isConflict,
   isNotFound,
   type KubeApiError,
   type KubeClients,
-  canonical,
   kube,
   kubeError,
   plain,
@@ -290,6 +290,9 @@ export class KubernetesRuntime implements PodRuntime {
   private podChanged(pod: KPod, force: boolean): void {
     const podId = podIdFromName(pod.metadata?.name)
     if (!podId) return
+    // ErrImagePull says why the pull failed; the ImagePullBackOff that follows only says "Back-off".
+    const waiting = pod.status?.containerStatuses?.find((c) => c.name === CONTAINER_NAME)?.state?.waiting
+    if (waiting?.reason === 'ErrImagePull' && waiting.message) this.lastPullError.set(podId, waiting.message)
     this.notify(this.changeWaiters, pod.metadata?.name ?? '')
     this.emitObservation(podId, force)
   }
@@ -364,8 +367,9 @@ export class KubernetesRuntime implements PodRuntime {
     if (seen !== undefined && seen >= count) return
     const runtimeEvent = runtimeEventFrom(event)
     if (!runtimeEvent) return
-    if (runtimeEvent.type === 'warning' && /pull/i.test(runtimeEvent.reason + runtimeEvent.message))
-      if (runtimeEvent.reason === 'Failed') this.lastPullError.set(runtimeEvent.podId, runtimeEvent.message)
+    // The kubelet's "Failed to pull image …" says why (not found, denied); "Back-off pulling" does not.
+    if (runtimeEvent.reason === 'Failed' && runtimeEvent.message.startsWith('Failed to pull image'))
+      this.lastPullError.set(runtimeEvent.podId, runtimeEvent.message)
     // Repeating events (BackOff every few seconds) are reported at most once a minute each.
     const key = `${runtimeEvent.podId}/${runtimeEvent.reason}`
     const now = Date.now()
