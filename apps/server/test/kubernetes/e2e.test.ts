@@ -90,8 +90,8 @@ describe('kubernetes runtime end to end', () => {
     const podId: string = created.body.data.podId
     socket.emit('subscribe', { podId })
     const update = await running
-    expect(update.pod.httpServices[0].status).toBe('ready')
-    const url = update.pod.httpServices[0].url
+    expect(update.pod.httpServices[0]?.status).toBe('ready')
+    const url = update.pod.httpServices[0]!.url
     expect(url).toMatch(new RegExp(`^https://[a-z0-9]{10}-${port}\\.pods\\.example\\.org/$`))
     expect(progress).toEqual(expect.arrayContaining([20, 30, 60, 70, 80, 100]))
     const events = await server.request('GET', `/api/pods/${podId}/events`, { token: client.token })

@@ -89,15 +89,25 @@ describe('Kubernetes runtime against a fake API server', () => {
     expect(policy.spec.egress[0].to[0].ipBlock).toEqual({ cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] })
   })
 
-  it('is idempotent: ensureRunning on a running pod creates nothing', async () => {
+  it('is idempotent: repeating ensureRunning changes nothing, and costs no write once the cache caught up', async () => {
     const spec = podSpec()
     await runtime.ensureRunning(spec)
-    await listener.until(() => listener.last(spec.podId)?.phase === 'running')
+    const objects = () =>
+      ['pods', 'services', 'ingresses', 'secrets', 'persistentvolumeclaims'].map((r) =>
+        fake.list(r).map((o) => `${o.metadata.name}@${o.metadata.uid}`),
+      )
+    const before = objects()
     const since = Date.now()
-    await runtime.ensureRunning(spec)
-    await runtime.ensureRunning(spec)
-    expect(fake.countRequests({ verb: 'create' }, since)).toBe(0)
+    await Promise.all([runtime.ensureRunning(spec), runtime.ensureRunning(spec)])
+    expect(objects()).toEqual(before)
     expect(fake.countRequests({ verb: 'delete' }, since)).toBe(0)
+    await listener.until(async () => {
+      const start = Date.now()
+      await runtime.ensureRunning(spec)
+      return (
+        fake.countRequests({ verb: 'create' }, start) + fake.countRequests({ verb: 'update' }, start) === 0
+      )
+    })
   })
 
   it('stop deletes the pod and what it owns but keeps the volume; start brings the same hosts back', async () => {
@@ -355,7 +365,7 @@ describe('Kubernetes runtime watches', () => {
     await listener.until(() => listener.last(specs[3]!.podId)?.phase === 'exited')
     await new Promise((r) => setTimeout(r, 200))
     expect(fake.requests.filter((r) => r.at >= since)).toEqual([])
-    expect(fake.openWatches).toBe(5)
+    expect(fake.openWatches).toBe(6)
   })
 
   it('resumes a dropped watch from its resourceVersion without listing again', async () => {
@@ -366,8 +376,8 @@ describe('Kubernetes runtime watches', () => {
     fake.dropWatches()
     fake.terminate(`np-${spec.podId}`, { exitCode: 2 })
     await listener.until(() => listener.last(spec.podId)?.phase === 'exited')
-    await listener.until(() => fake.openWatches === 5)
-    expect(fake.countRequests({ verb: 'watch' }, since)).toBe(5)
+    await listener.until(() => fake.openWatches === 6)
+    expect(fake.countRequests({ verb: 'watch' }, since)).toBe(6)
     expect(fake.countRequests({ verb: 'list' }, since)).toBe(0)
   })
 

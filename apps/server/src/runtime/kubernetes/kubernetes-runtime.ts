@@ -63,7 +63,7 @@ import { parseCpu, parseCpuUsage, parseMemory } from './profiles.js'
 /**
  * PodRuntime on a Kubernetes cluster.
  *
- * Watch, don't poll: five informers (pods, services, ingresses and volume claims selected by the
+ * Watch, don't poll: six informers (pods, services, ingresses, volume claims and secrets selected by the
  * `app.kubernetes.io/managed-by=neuropod` label, and the namespace's events) keep a cache that
  * every read uses. In steady state the adapter sends no request per pod: each watch costs one
  * request per server timeout (about five minutes), whatever the number of pods. Mutations are
@@ -123,6 +123,7 @@ export class KubernetesRuntime implements PodRuntime {
   private readonly services: Informer<KService>
   private readonly ingresses: Informer<KIngress>
   private readonly volumes: Informer<KVolumeClaim>
+  private readonly secrets: Informer<KSecret>
   private readonly events: Informer<KEvent>
   private readonly lastObservation = new Map<string, string>()
   private readonly lastPullError = new Map<string, string>()
@@ -201,6 +202,15 @@ export class KubernetesRuntime implements PodRuntime {
         ),
       handlers: { failed, connected },
     })
+    this.secrets = new Informer<KSecret>({
+      ...common,
+      kind: 'secrets',
+      path: `/api/v1/namespaces/${ns}/secrets`,
+      labelSelector: MANAGED_SELECTOR,
+      resyncMs: null,
+      list: (sel) => listOf('list secrets', () => core.listNamespacedSecret({ namespace: ns, ...sel })),
+      handlers: { failed, connected },
+    })
     // Events carry no labels of their own; the namespace is NeuroPod's, and names are filtered.
     this.events = new Informer<KEvent>({
       ...common,
@@ -221,7 +231,7 @@ export class KubernetesRuntime implements PodRuntime {
   }
 
   private get informers() {
-    return [this.pods, this.services, this.ingresses, this.volumes, this.events]
+    return [this.pods, this.services, this.ingresses, this.volumes, this.secrets, this.events]
   }
 
   // ---------------------------------------------------------------- lifecycle
@@ -532,6 +542,11 @@ export class KubernetesRuntime implements PodRuntime {
   /** The pod exists already (a repeated or interrupted start): fix its Secret only if it drifted. */
   private async checkSecret(spec: PodSpec, owner: OwnerPod): Promise<void> {
     const name = objectNames(spec.podId).env
+    const data = Object.fromEntries(
+      Object.entries(spec.env).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
+    )
+    const cached = this.secrets.get(name)
+    if (cached && ownerUid(cached) === owner.uid && canonical(cached.data ?? {}) === canonical(data)) return
     let current: V1Secret
     try {
       current = await kube(`read Secret ${name}`, () =>
@@ -542,9 +557,6 @@ export class KubernetesRuntime implements PodRuntime {
       await this.applySecret(spec, owner)
       return
     }
-    const data = Object.fromEntries(
-      Object.entries(spec.env).map(([k, v]) => [k, Buffer.from(v).toString('base64')]),
-    )
     if (ownerUid(current) === owner.uid && canonical(current.data ?? {}) === canonical(data)) return
     await this.adoptSecret(spec, current, owner)
   }
@@ -947,10 +959,7 @@ export class KubernetesRuntime implements PodRuntime {
   }
 
   async orphans(known: Set<string>, remove: boolean): Promise<OrphanReport[]> {
-    await this.synced([this.pods, this.services, this.ingresses, this.volumes])
-    const secrets = await kube('list secrets', () =>
-      this.o.clients.core.listNamespacedSecret({ namespace: this.ns, labelSelector: MANAGED_SELECTOR }),
-    )
+    await this.synced()
     const minAge = this.o.orphanMinAgeMs ?? 60_000
     const now = this.o.clock.now().getTime()
     const candidates: [string, Managed][] = [
@@ -958,7 +967,7 @@ export class KubernetesRuntime implements PodRuntime {
       ...this.volumes.list().map((o) => ['PersistentVolumeClaim', o] as [string, Managed]),
       ...this.services.list().map((o) => ['Service', o] as [string, Managed]),
       ...this.ingresses.list().map((o) => ['Ingress', o] as [string, Managed]),
-      ...plain<KSecret[]>(secrets.items).map((o) => ['Secret', o] as [string, Managed]),
+      ...this.secrets.list().map((o) => ['Secret', o] as [string, Managed]),
     ]
     const reports: OrphanReport[] = []
     const podIds = new Set<string>()
