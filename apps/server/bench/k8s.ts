@@ -39,7 +39,11 @@ function percentile(values: number[], p: number): number {
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
 async function main(): Promise<void> {
-  const fake = await new FakeKubeApiServer({ kubeletStepMs: 1, historyLimit: 200_000, podTerminationMs: 1 }).start()
+  const fake = await new FakeKubeApiServer({
+    kubeletStepMs: 1,
+    historyLimit: 200_000,
+    podTerminationMs: 1,
+  }).start()
   const target = http.createServer((_req, res) => res.end('ok'))
   await new Promise<void>((resolve) => target.listen(0, '127.0.0.1', resolve))
   const port = (target.address() as AddressInfo).port
@@ -101,7 +105,11 @@ async function main(): Promise<void> {
     await sleep(windowS * 1000)
     const window = fake.requests.filter((r) => r.at >= since)
     const byVerb = new Map<string, number>()
-    for (const r of window) byVerb.set(`${r.verb} ${r.resource ?? ''}`.trim(), (byVerb.get(`${r.verb} ${r.resource ?? ''}`.trim()) ?? 0) + 1)
+    for (const r of window)
+      byVerb.set(
+        `${r.verb} ${r.resource ?? ''}`.trim(),
+        (byVerb.get(`${r.verb} ${r.resource ?? ''}`.trim()) ?? 0) + 1,
+      )
     const perMinute = (window.length * 60) / windowS
     log(
       `  ${label}: ${window.length} requests in ${windowS} s = ${perMinute.toFixed(1)}/min` +
@@ -110,7 +118,9 @@ async function main(): Promise<void> {
     return perMinute
   }
 
-  log(`NeuroPod Kubernetes runtime benchmark: ${PODS} pods, ${WINDOW_S} s windows, ${SAMPLES} latency samples`)
+  log(
+    `NeuroPod Kubernetes runtime benchmark: ${PODS} pods, ${WINDOW_S} s windows, ${SAMPLES} latency samples`,
+  )
   const small = Math.max(1, Math.round(PODS / 10))
   await createUpTo(small)
   const atSmall = await steadyState(`steady state with ${small} pods`, Math.max(10, Math.round(WINDOW_S / 2)))
@@ -127,7 +137,9 @@ async function main(): Promise<void> {
   const pollMs = Date.now() - pollStart
   const pollRequests = fake.countRequests({ verb: 'get', resource: 'pods' }, pollStart)
   const polling = pollRequests * 2 // one pass every 30 s
-  log(`  polling baseline (one GET per pod every 30 s): ${pollRequests} requests per pass (${pollMs} ms) = ${polling}/min`)
+  log(
+    `  polling baseline (one GET per pod every 30 s): ${pollRequests} requests per pass (${pollMs} ms) = ${polling}/min`,
+  )
 
   // Latency: the API server changes a pod's status; an admin socket waits for its podUpdate.
   const socket: Socket<ServerToClientEvents, ClientToServerEvents> = ioClient(server.url, {
@@ -144,7 +156,12 @@ async function main(): Promise<void> {
   socket.on('podUpdate', (e) => {
     if (e.status === 'error') waiting.get(e.podId)?.(performance.now())
   })
-  const running = await db.selectFrom('pods').select('id').where('status', '=', 'running').limit(SAMPLES).execute()
+  const running = await db
+    .selectFrom('pods')
+    .select('id')
+    .where('status', '=', 'running')
+    .limit(SAMPLES)
+    .execute()
   const latencies: number[] = []
   for (const { id } of running) {
     const received = new Promise<number>((resolve) => waiting.set(id, resolve))
@@ -162,7 +179,9 @@ async function main(): Promise<void> {
   log('Results')
   log(`  steady-state API requests/min, ${small} pods:  ${atSmall.toFixed(1)}`)
   log(`  steady-state API requests/min, ${PODS} pods: ${atFull.toFixed(1)}  (target: no growth with pods)`)
-  log(`  polling design, ${PODS} pods:                ${polling}/min  (${(polling / Math.max(atFull, 0.5)).toFixed(0)}× more)`)
+  log(
+    `  polling design, ${PODS} pods:                ${polling}/min  (${(polling / Math.max(atFull, 0.5)).toFixed(0)}× more)`,
+  )
   log(
     `  status change → podUpdate on a socket: p50 ${p50.toFixed(0)} ms, p95 ${p95.toFixed(0)} ms, max ${Math.max(...latencies).toFixed(0)} ms over ${latencies.length} changes (target p95 < 500 ms)`,
   )

@@ -301,6 +301,11 @@ export class FakeKubeApiServer {
     return clone(stored)
   }
 
+  /** Changes an object in place, as `kubectl edit` would. */
+  edit(resource: string, name: string, change: (obj: Obj) => void, namespace = 'neuropod'): void {
+    this.mutate(resource, RESOURCES[resource]!.namespaced ? namespace : '', name, change)
+  }
+
   /** Makes image pulls of matching images fail (ErrImagePull, then ImagePullBackOff). */
   failPulls(pattern: RegExp, message = 'manifest unknown'): void {
     this.pullFailures.push({ pattern, message })
