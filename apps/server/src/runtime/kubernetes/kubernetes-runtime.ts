@@ -112,6 +112,7 @@ export interface KubernetesRuntimeOptions {
 const SYNC_WAIT_MS = 10_000
 const STOCK_TTL_MS = 5_000
 const EVENT_REPEAT_MS = 60_000
+const REOBSERVE_MS = 1_000
 
 export class KubernetesRuntime implements PodRuntime {
   readonly kind = 'kubernetes' as const
@@ -473,6 +474,19 @@ export class KubernetesRuntime implements PodRuntime {
       await this.adoptSecret(spec, secret, owner)
     }
     await this.ensureDependents(spec, owner)
+    this.reobserveSoon(spec.podId)
+  }
+
+  /**
+   * What the cluster said while ensureRunning ran (e.g. "Unschedulable", within milliseconds of
+   * the create) reached the reconciler before it recorded that the runtime accepted the pod, and
+   * that record may have overwritten it. Saying it again shortly after costs no request.
+   */
+  private reobserveSoon(podId: string): void {
+    const timer = setTimeout(() => {
+      if (this.started && this.pods.get(objectNames(podId).pod)) this.emitObservation(podId, true)
+    }, REOBSERVE_MS)
+    timer.unref()
   }
 
   private async ensureVolume(spec: PodSpec): Promise<void> {
