@@ -296,9 +296,9 @@ export class FakeKubeApiServer {
   /** Seeds an object as if someone had created it earlier (bypasses the request path). */
   seed(resource: string, obj: Obj, createdAt?: Date): Obj {
     const namespace = RESOURCES[resource]!.namespaced ? (obj.metadata?.namespace ?? 'neuropod') : null
-    const stored = this.insert(resource, namespace, clone(obj))
-    if (createdAt) stored.metadata.creationTimestamp = isoSeconds(createdAt)
-    return clone(stored)
+    const copy = clone(obj)
+    if (createdAt) copy.metadata = { ...copy.metadata, creationTimestamp: isoSeconds(createdAt) }
+    return this.insert(resource, namespace, copy)
   }
 
   /** Changes an object in place, as `kubectl edit` would. */

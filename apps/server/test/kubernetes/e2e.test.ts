@@ -132,10 +132,20 @@ describe('kubernetes runtime end to end', () => {
     const client = await server.newClient()
     const created = await server.request('POST', '/api/pods', {
       token: client.token,
-      body: { name: 'shared', dockerImage: 'nginx:1.27', gpu: 'cpu', ports: String(port) },
+      body: { name: 'shared', dockerImage: 'nginx:1.27', gpu: 'cpu', ports: String(port), tcpPorts: [22] },
     })
     const podId: string = created.body.data.podId
     await untilStatus(server, client.token, podId, 'running')
+    // The TCP port is a NodePort, shown as host:port once its Service exists.
+    const tcp = await eventually(async () => {
+      const pod = await podOf(server, client.token, podId)
+      return pod.tcpServices[0]?.status === 'ready' ? pod.tcpServices[0] : null
+    })
+    expect(tcp).toMatchObject({
+      port: 22,
+      host: '10.0.0.1',
+      hostPort: fake.get('services', `np-${podId}-tcp`)!.spec.ports[0].nodePort,
+    })
     const ingress = () => fake.get('ingresses', `np-${podId}-${port}`)!
     await eventually(async () => fake.get('ingresses', `np-${podId}-${port}`))
     expect(ingress().metadata.annotations['nginx.ingress.kubernetes.io/auth-url']).toBe(
@@ -223,6 +233,37 @@ describe('kubernetes runtime end to end', () => {
     expect(failed.statusReason).toBe('The container exited with code 137 (OOMKilled)')
     const logs = await server.request('GET', `/api/pods/${podId}/logs`, { token: client.token })
     expect(logs.body.data.logs).toBe('loading a very large model')
+  })
+
+  it('reports objects no pod owns to admins, and removes them on request', async () => {
+    const stray = 'feedfacefeedface'
+    fake.seed(
+      'persistentvolumeclaims',
+      {
+        metadata: {
+          name: `np-${stray}-data`,
+          labels: { 'app.kubernetes.io/managed-by': 'neuropod', 'neuropod.io/pod-id': stray },
+        },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
+      },
+      new Date(Date.now() - 3600_000),
+    )
+    const client = await server.newClient()
+    expect((await server.request('GET', '/api/admin/runtime/orphans', { token: client.token })).status).toBe(
+      403,
+    )
+    const report = await eventually(async () => {
+      const res = await server.request('GET', '/api/admin/runtime/orphans', { token: server.adminToken })
+      return res.body.data.length > 0 ? res : null
+    })
+    expect(report.body.data).toEqual([
+      { kind: 'PersistentVolumeClaim', name: `np-${stray}-data`, podId: stray, removed: false },
+    ])
+    const cleaned = await server.request('POST', '/api/admin/runtime/orphans/cleanup', {
+      token: server.adminToken,
+    })
+    expect(cleaned.body.data[0].removed).toBe(true)
+    await eventually(async () => !fake.get('persistentvolumeclaims', `np-${stray}-data`))
   })
 })
 

@@ -398,6 +398,7 @@ describe('Kubernetes runtime against a fake API server', () => {
       for (const g of rule.apiGroups)
         for (const res of rule.resources) for (const v of rule.verbs) granted.add(`cluster ${g}/${res} ${v}`)
     const unusedGrants = [...granted].filter((g) => !used.has(g))
+    expect(fake.validationErrors).toEqual([])
     expect(unusedGrants.sort()).toEqual(expectedUnused)
   })
 })

@@ -1,5 +1,11 @@
 import { PassThrough } from 'node:stream'
-import type { V1Ingress, V1NetworkPolicy, V1Secret, V1Service } from '@kubernetes/client-node'
+import type {
+  V1Ingress,
+  V1NetworkPolicy,
+  V1PersistentVolumeClaim,
+  V1Secret,
+  V1Service,
+} from '@kubernetes/client-node'
 import type { Clock } from '../../lib/clock.js'
 import type { Logger } from '../../lib/logger.js'
 import {
@@ -76,7 +82,7 @@ import { parseCpu, parseCpuUsage, parseMemory } from './profiles.js'
  */
 
 type KIngress = Plain<V1Ingress>
-type KVolumeClaim = Plain<import('@kubernetes/client-node').V1PersistentVolumeClaim>
+type KVolumeClaim = Plain<V1PersistentVolumeClaim>
 type KSecret = Plain<V1Secret>
 interface Managed {
   metadata?: {
