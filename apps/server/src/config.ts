@@ -6,6 +6,7 @@
 import { isIP } from 'node:net'
 import path from 'node:path'
 import { parseResourceLimits, type ResourceLimits } from './runtime/docker/resource-limits.js'
+import { DEFAULT_PROFILES, type KubernetesProfiles, parseProfiles } from './runtime/kubernetes/profiles.js'
 
 export type RuntimeKind = 'docker' | 'kubernetes' | 'simulated'
 
@@ -44,13 +45,7 @@ export interface Config {
     /** Enforce the container disk size with a storage quota (overlay on xfs with pquota, or btrfs) */
     diskQuota: boolean
   }
-  kubernetes: {
-    kubeconfig: string | null
-    namespace: string
-    storageClass: string | null
-    ingressClass: string
-    tlsSecretName: string | null
-  }
+  kubernetes: KubernetesConfig
   cleanupOrphans: boolean
   auth: {
     adminEmail: string
@@ -72,6 +67,31 @@ export interface Config {
   meter: { intervalSeconds: number }
   reconciler: { intervalSeconds: number; readinessGraceSeconds: number }
   simulation: { createDelayMs: number; startDelayMs: number }
+}
+
+export interface KubernetesConfig {
+  kubeconfig: string | null
+  /** KUBERNETES_SERVICE_HOST is set: the server runs in a pod and may use its service account */
+  inCluster: boolean
+  namespace: string
+  storageClass: string | null
+  ingressClass: string
+  tlsSecretName: string | null
+  /** Where the ingress controller reaches the platform for private ports' auth checks */
+  internalUrl: string
+  profiles: KubernetesProfiles
+  tcpExposure: 'nodeport' | 'loadbalancer'
+  tcpHost: string | null
+  probeVia: 'service' | 'pod-ip'
+  clusterDomain: string
+  allowRoot: boolean
+  runAsUser: number
+  fsGroup: number
+  imagePullSecrets: string[]
+  networkPolicy: boolean
+  ingressNamespaceSelector: Record<string, string>
+  controlPlaneNamespaceSelector: Record<string, string> | null
+  resyncSeconds: number
 }
 
 export interface GpuDevice {
@@ -157,6 +177,22 @@ class Reader {
     }
   }
 
+  /** `key=value[,key=value]`, as in kubectl's equality-based label selectors */
+  selector(name: string, fallback: Record<string, string> | null): Record<string, string> | null {
+    const v = this.raw(name)
+    if (v === undefined) return fallback
+    const out: Record<string, string> = {}
+    for (const part of v.split(',').map((p) => p.trim())) {
+      const m = /^([A-Za-z0-9][-A-Za-z0-9_./]*)=([-A-Za-z0-9_.]{0,63})$/.exec(part)
+      if (!m) {
+        this.problems.push(`${name}=${JSON.stringify(v)} must look like key=value[,key=value]`)
+        return fallback
+      }
+      out[m[1]!] = m[2]!
+    }
+    return out
+  }
+
   emails(name: string): string[] {
     const v = this.raw(name)
     if (v === undefined) return []
@@ -197,6 +233,67 @@ export function parseGpuList(value: string): GpuDevice[] | string {
     devices.push({ deviceId: m[1]!, gpuType: m[2]! })
   }
   return devices
+}
+
+const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
+const DNS_NAME = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
+
+function kubernetesConfig(r: Reader, publicUrl: string): KubernetesConfig {
+  const namespace = r.raw('NEUROPOD_NAMESPACE') ?? r.raw('NAMESPACE') ?? 'neuropod'
+  if (!DNS_LABEL.test(namespace))
+    r.problems.push(`NEUROPOD_NAMESPACE=${JSON.stringify(namespace)} must be a Kubernetes namespace name`)
+  const nameList = (variable: string) => {
+    const list = (r.raw(variable) ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+    for (const n of list)
+      if (!DNS_NAME.test(n)) r.problems.push(`${variable} contains ${JSON.stringify(n)}, not an object name`)
+    return list
+  }
+  const objectName = (variable: string) => {
+    const v = r.optional(variable)
+    if (v !== null && !DNS_NAME.test(v))
+      r.problems.push(`${variable}=${JSON.stringify(v)} is not an object name`)
+    return v
+  }
+  const storageClass = objectName('STORAGE_CLASS')
+  const tlsSecretName = objectName('TLS_SECRET_NAME')
+  const ingressClass = objectName('INGRESS_CLASS')
+  const clusterDomain = r.string('NEUROPOD_K8S_CLUSTER_DOMAIN', 'cluster.local')
+  if (!DNS_NAME.test(clusterDomain))
+    r.problems.push(`NEUROPOD_K8S_CLUSTER_DOMAIN=${JSON.stringify(clusterDomain)} must be a DNS name`)
+  let profiles = DEFAULT_PROFILES
+  const rawProfiles = r.raw('NEUROPOD_K8S_PROFILES')
+  if (rawProfiles !== undefined) {
+    const parsed = parseProfiles(rawProfiles)
+    if ('problems' in parsed) for (const p of parsed.problems) r.problems.push(`NEUROPOD_K8S_PROFILES: ${p}`)
+    else profiles = parsed.profiles
+  }
+  return {
+    kubeconfig: r.optional('KUBECONFIG'),
+    inCluster: r.raw('KUBERNETES_SERVICE_HOST') !== undefined,
+    namespace,
+    storageClass,
+    ingressClass: ingressClass ?? 'nginx',
+    tlsSecretName,
+    internalUrl: r.url('NEUROPOD_INTERNAL_URL', publicUrl)!.replace(/\/+$/, ''),
+    profiles,
+    tcpExposure: r.oneOf('NEUROPOD_K8S_TCP_EXPOSURE', ['nodeport', 'loadbalancer'] as const, 'nodeport')!,
+    tcpHost: r.optional('NEUROPOD_K8S_TCP_HOST'),
+    probeVia: r.oneOf('NEUROPOD_K8S_PROBE_VIA', ['service', 'pod-ip'] as const, 'service')!,
+    clusterDomain,
+    allowRoot: r.bool('NEUROPOD_K8S_ALLOW_ROOT', false),
+    runAsUser: r.int('NEUROPOD_K8S_RUN_AS_USER', 1000, 1, 2147483647),
+    fsGroup: r.int('NEUROPOD_K8S_FS_GROUP', 1000, 0, 2147483647),
+    imagePullSecrets: nameList('NEUROPOD_K8S_IMAGE_PULL_SECRETS'),
+    networkPolicy: r.bool('NEUROPOD_K8S_NETWORK_POLICY', true),
+    ingressNamespaceSelector: r.selector('NEUROPOD_K8S_INGRESS_NAMESPACE_SELECTOR', {
+      'kubernetes.io/metadata.name': 'ingress-nginx',
+    })!,
+    controlPlaneNamespaceSelector: r.selector('NEUROPOD_K8S_CONTROL_PLANE_NAMESPACE_SELECTOR', null),
+    resyncSeconds: r.int('NEUROPOD_K8S_RESYNC_SECONDS', 600, 10, 86400),
+  }
 }
 
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
@@ -296,13 +393,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       stopTimeoutSeconds: r.int('NEUROPOD_DOCKER_STOP_TIMEOUT_SECONDS', 10, 0, 3600),
       diskQuota: r.bool('NEUROPOD_DOCKER_DISK_QUOTA', false),
     },
-    kubernetes: {
-      kubeconfig: r.optional('KUBECONFIG'),
-      namespace: r.raw('NEUROPOD_NAMESPACE') ?? r.raw('NAMESPACE') ?? 'neuropod',
-      storageClass: r.optional('STORAGE_CLASS'),
-      ingressClass: r.string('INGRESS_CLASS', 'nginx'),
-      tlsSecretName: r.optional('TLS_SECRET_NAME'),
-    },
+    kubernetes: kubernetesConfig(r, publicUrl),
     cleanupOrphans: r.bool('NEUROPOD_CLEANUP_ORPHANS', false),
     auth: {
       adminEmail,

@@ -532,7 +532,10 @@ export class PodsService {
       return true
     })
     if (!updated) throw notFound(`Port ${port} is not an HTTP port of this pod`)
-    return (await this.deps.publisher.update(podId))!
+    const pod = (await this.deps.publisher.update(podId))!
+    // Runtimes whose ingress enforces access (kubernetes) re-apply it from the reconciler.
+    this.deps.bus.publish({ kind: 'reconcile', podId })
+    return pod
   }
 }
 

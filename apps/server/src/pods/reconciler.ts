@@ -166,6 +166,7 @@ export class Reconciler implements RuntimeListener {
         case 'running':
           if (pod.status === 'pending') await this.place(pod)
           else if (pod.status === 'creating' && !pod.compute_active) await this.place(pod)
+          else if (pod.compute_active) await this.syncAccess(pod)
           break
         case 'stopped':
           if (pod.status !== 'stopped') await this.stop(pod)
@@ -252,6 +253,7 @@ export class Reconciler implements RuntimeListener {
       env,
       startCommand: pod.start_command,
       httpPorts: pod.http_services.map((s) => s.port),
+      publicHttpPorts: pod.http_services.filter((s) => s.access === 'public').map((s) => s.port),
       tcpPorts: pod.tcp_services.map((s) => s.port),
       volumePath: pod.volume_path,
       volumeSizeGb: pod.volume_disk_size,
@@ -570,6 +572,11 @@ export class Reconciler implements RuntimeListener {
         }
         return
       case 'running':
+        // Resync also re-applies per-port access, in case a change was lost with its reconcile message.
+        if (duringResync)
+          await this.syncAccess(pod).catch((error) =>
+            this.deps.log.warn({ err: error, podId: pod.id }, 're-applying port access failed; will retry'),
+          )
         return this.containerRunning(pod, o)
       case 'exited':
       case 'failed':
@@ -592,6 +599,12 @@ export class Reconciler implements RuntimeListener {
         }
         return
     }
+  }
+
+  /** Runtimes that enforce per-port access themselves (kubernetes Ingresses) get the current one. */
+  private async syncAccess(pod: PodRow): Promise<void> {
+    if (!this.deps.runtime.updateAccess || !['creating', 'running'].includes(pod.status)) return
+    await this.deps.runtime.updateAccess(this.spec(pod, null))
   }
 
   private async resetToPending(podId: string, reason: string): Promise<void> {

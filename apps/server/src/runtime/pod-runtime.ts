@@ -22,6 +22,11 @@ export interface PodSpec {
   /** Run with `/bin/sh -c`; null keeps the image's own entrypoint and command */
   startCommand: string | null
   httpPorts: number[]
+  /**
+   * HTTP ports anyone may open (access `public`); the others are private to the owner and admins.
+   * Runtimes whose ingress enforces access (kubernetes) use it; the platform proxy reads access itself.
+   */
+  publicHttpPorts?: number[]
   tcpPorts: number[]
   volumePath: string
   volumeSizeGb: number
@@ -74,6 +79,11 @@ export interface RuntimeListener {
   resync(): void
   /** The runtime became unreachable (or reachable again). */
   connectivity(reachable: boolean, detail: string | null): void
+  /**
+   * Whether this replica drives the runtime (it leads). Adapters that watch on every replica run
+   * their own corrective actions (e.g. removing a pod that can never start) only when true.
+   */
+  readonly isActive?: boolean
 }
 
 export interface RuntimeHealth {
@@ -165,6 +175,12 @@ export interface PodRuntime {
 
   /** Report (and with remove=true delete) labelled objects whose pod id is not in `known`. */
   orphans(known: Set<string>, remove: boolean): Promise<OrphanReport[]>
+
+  /**
+   * Optional: re-applies a running pod's per-port access (`spec.publicHttpPorts`) where the runtime
+   * enforces it (kubernetes: the Ingress annotations). Idempotent; cheap when nothing changed.
+   */
+  updateAccess?(spec: PodSpec): Promise<void>
 }
 
 /** Thrown by ensureRunning when the pod cannot be placed yet; the pod waits in `pending`. */

@@ -3,6 +3,7 @@ import type { Clock } from '../lib/clock.js'
 import type { Logger } from '../lib/logger.js'
 import { DockerRuntime } from './docker/docker-runtime.js'
 import { connectEngine, type EngineTarget, engineCandidates, findEngine } from './docker/engine.js'
+import { createKubernetesRuntime, detectKubernetes } from './kubernetes/index.js'
 import type { PodRuntime } from './pod-runtime.js'
 import { SimulatedRuntime } from './simulated/simulated-runtime.js'
 
@@ -25,8 +26,11 @@ export async function createRuntime(
   log: Logger,
   context: RuntimeContext,
 ): Promise<PodRuntime> {
+  // Unset: a cluster explicitly configured (KUBECONFIG, or running in one), else an engine that
+  // answers, else the simulation.
   let kind = config.runtime
   let docker: Awaited<ReturnType<typeof detectDocker>> = null
+  if (!kind && (await detectKubernetes(config, log))) kind = 'kubernetes'
   if (!kind) {
     docker = await detectDocker(config)
     if (docker) kind = 'docker'
@@ -60,7 +64,7 @@ export async function createRuntime(
       })
     }
     case 'kubernetes':
-      throw new Error('NEUROPOD_RUNTIME=kubernetes is not available in this build')
+      return createKubernetesRuntime(config, clock, log)
   }
 }
 

@@ -1,0 +1,381 @@
+import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress'
+import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy'
+import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim'
+import { Pod } from 'kubernetes-models/v1/Pod'
+import { Secret } from 'kubernetes-models/v1/Secret'
+import { Service } from 'kubernetes-models/v1/Service'
+import { describe, expect, it } from 'vitest'
+import { ConfigError, loadConfig } from '../../src/config.js'
+import {
+  buildDependents,
+  buildEnvSecret,
+  buildIngress,
+  buildIsolationPolicy,
+  buildPod,
+  buildVolumeClaim,
+  type ManifestSettings,
+} from '../../src/runtime/kubernetes/manifests.js'
+import {
+  isDns1035Label,
+  objectNames,
+  podIdFromName,
+  safeLabelValue,
+} from '../../src/runtime/kubernetes/names.js'
+import { DEFAULT_PROFILES, parseProfiles, resolveProfile } from '../../src/runtime/kubernetes/profiles.js'
+import { nameRules, type Obj } from '../fakes/kube-api-server.js'
+import { podSpec } from './helpers.js'
+
+const settings: ManifestSettings = {
+  namespace: 'neuropod',
+  podDomain: 'pods.example.org',
+  publicUrl: 'https://neuropod.example.org',
+  internalUrl: 'http://neuropod.neuropod-system.svc:3000',
+  ingressClass: 'nginx',
+  tlsSecretName: 'pods-wildcard-tls',
+  storageClass: 'fast-ssd',
+  tcpExposure: 'nodeport',
+  profiles: DEFAULT_PROFILES,
+  allowRoot: false,
+  runAsUser: 1000,
+  fsGroup: 1000,
+  imagePullSecrets: [],
+  terminationGraceSeconds: 15,
+  ingressNamespaceSelector: { 'kubernetes.io/metadata.name': 'ingress-nginx' },
+  controlPlaneNamespaceSelector: { 'kubernetes.io/metadata.name': 'neuropod-system' },
+}
+const owner = { name: 'np-0123456789abcdef', uid: '5b0c3c0e-2f47-4d55-9f0a-1b2c3d4e5f60' }
+const spec = podSpec({
+  podId: '0123456789abcdef',
+  slug: 'k3xq9m2z7a',
+  startCommand: 'jupyter lab --ip=0.0.0.0 --port=8888',
+  httpPorts: [8888, 8188],
+  publicHttpPorts: [8188],
+  tcpPorts: [22],
+  gpu: { type: 'rtx-4090', count: 2, deviceIds: null },
+})
+
+/** What client-node puts on the wire: its model spells NetworkPolicy `from` as `_from`. */
+function wire(obj: unknown): Obj {
+  return JSON.parse(JSON.stringify(obj).replaceAll('"_from":', '"from":')) as Obj
+}
+
+describe('names', () => {
+  it('derives every name from the pod id, as DNS-1035 labels', () => {
+    const names = objectNames('0123456789abcdef')
+    const all = [
+      names.pod,
+      names.volume,
+      names.env,
+      names.service,
+      names.tcpService,
+      names.tcpPolicy,
+      names.ingress(65535),
+    ]
+    expect(all).toEqual([
+      'np-0123456789abcdef',
+      'np-0123456789abcdef-data',
+      'np-0123456789abcdef-env',
+      'np-0123456789abcdef',
+      'np-0123456789abcdef-tcp',
+      'np-0123456789abcdef-tcp',
+      'np-0123456789abcdef-65535',
+    ])
+    for (const n of all) expect(isDns1035Label(n)).toBe(true)
+    for (const n of all) expect(podIdFromName(n)).toBe('0123456789abcdef')
+    expect(podIdFromName('other-app')).toBeNull()
+    expect(() => objectNames('My Pod')).toThrow(/Not a pod id/)
+  })
+
+  it('hashes a label value it cannot use as is', () => {
+    expect(safeLabelValue('2b5e7a52-6f0e-4d4f-9d1c-6a1f0e2f7c11')).toBe(
+      '2b5e7a52-6f0e-4d4f-9d1c-6a1f0e2f7c11',
+    )
+    expect(safeLabelValue('user@example.org')).toMatch(/^h-[0-9a-f]{32}$/)
+  })
+})
+
+describe('manifests', () => {
+  const pod = buildPod(spec, settings)
+  const container = pod.spec!.containers[0]!
+
+  it('builds a pod that passes the Kubernetes schemas and name rules', () => {
+    const objects: [Obj, (o: Obj) => void, string][] = [
+      [wire(pod), (o) => new Pod(o as never).validate(), 'pods'],
+      [
+        wire(buildVolumeClaim(spec, settings)),
+        (o) => new PersistentVolumeClaim(o as never).validate(),
+        'persistentvolumeclaims',
+      ],
+      [wire(buildEnvSecret(spec, settings, owner)), (o) => new Secret(o as never).validate(), 'secrets'],
+      [
+        wire(buildIsolationPolicy(settings)),
+        (o) => new NetworkPolicy(o as never).validate(),
+        'networkpolicies',
+      ],
+    ]
+    const deps = buildDependents(spec, settings, owner)
+    for (const s of deps.services)
+      objects.push([wire(s), (o) => new Service(o as never).validate(), 'services'])
+    for (const i of deps.ingresses)
+      objects.push([wire(i), (o) => new Ingress(o as never).validate(), 'ingresses'])
+    for (const p of deps.policies)
+      objects.push([wire(p), (o) => new NetworkPolicy(o as never).validate(), 'networkpolicies'])
+    expect(objects).toHaveLength(9)
+    for (const [obj, validate, resource] of objects) {
+      expect(() => validate(obj)).not.toThrow()
+      expect(nameRules(resource, obj)).toEqual([])
+    }
+  })
+
+  it('runs the workload non-root, unprivileged, without a deadline or a service-account token', () => {
+    expect(pod.spec).toMatchObject({
+      restartPolicy: 'Never',
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      terminationGracePeriodSeconds: 15,
+      securityContext: {
+        runAsNonRoot: true,
+        runAsUser: 1000,
+        runAsGroup: 1000,
+        fsGroup: 1000,
+        seccompProfile: { type: 'RuntimeDefault' },
+      },
+    })
+    expect(pod.spec!.activeDeadlineSeconds).toBeUndefined()
+    expect(pod.spec!.hostNetwork).toBeUndefined()
+    expect(container.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      privileged: false,
+      capabilities: { drop: ['ALL'] },
+    })
+    expect(JSON.stringify(pod)).not.toContain('SYS_ADMIN')
+    const root = buildPod(spec, { ...settings, allowRoot: true })
+    expect(root.spec!.securityContext).toEqual({
+      fsGroupChangePolicy: 'OnRootMismatch',
+      seccompProfile: { type: 'RuntimeDefault' },
+    })
+    expect(root.spec!.containers[0]!.securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      privileged: false,
+    })
+  })
+
+  it('passes the command to /bin/sh and every environment value through the Secret', () => {
+    expect(container.command).toEqual(['/bin/sh', '-c', 'jupyter lab --ip=0.0.0.0 --port=8888'])
+    expect(container.args).toBeUndefined()
+    expect(container.env).toEqual(
+      Object.keys(spec.env)
+        .sort()
+        .map((name) => ({
+          name,
+          valueFrom: { secretKeyRef: { name: 'np-0123456789abcdef-env', key: name } },
+        })),
+    )
+    expect(JSON.stringify(pod)).not.toContain('secret-token-value')
+    expect(buildEnvSecret(spec, settings, owner).stringData).toEqual(spec.env)
+    expect(buildPod({ ...spec, startCommand: null }, settings).spec!.containers[0]!.command).toBeUndefined()
+  })
+
+  it('gives the pod the GPU type profile: devices, per-GPU CPU and memory, node selector, toleration', () => {
+    expect(container.resources).toEqual({
+      requests: { cpu: '4', memory: '16Gi', 'nvidia.com/gpu': '2' },
+      limits: { cpu: '16', memory: '32Gi', 'ephemeral-storage': '20Gi', 'nvidia.com/gpu': '2' },
+    })
+    expect(pod.spec!.nodeSelector).toEqual({ 'neuropod.io/gpu-type': 'rtx-4090' })
+    expect(pod.spec!.tolerations).toEqual([
+      { key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' },
+    ])
+    expect(pod.spec!.volumes).toEqual([
+      { name: 'data', persistentVolumeClaim: { claimName: 'np-0123456789abcdef-data' } },
+      { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: '2Gi' } },
+    ])
+    expect(container.volumeMounts).toContainEqual({ name: 'data', mountPath: '/workspace' })
+
+    const cpuOnly = buildPod({ ...spec, gpu: null }, settings)
+    expect(cpuOnly.spec!.containers[0]!.resources).toEqual({
+      requests: { cpu: '500m', memory: '1Gi' },
+      limits: { cpu: '2', memory: '4Gi', 'ephemeral-storage': '20Gi' },
+    })
+    expect(cpuOnly.spec!.tolerations).toBeUndefined()
+    expect(cpuOnly.spec!.nodeSelector).toBeUndefined()
+  })
+
+  it('labels every object with managed-by, pod id and user id, and never with user text', () => {
+    for (const obj of [
+      pod,
+      buildVolumeClaim(spec, settings),
+      ...buildDependents(spec, settings, owner).ingresses,
+    ]) {
+      expect(obj.metadata!.labels).toMatchObject({
+        'app.kubernetes.io/managed-by': 'neuropod',
+        'neuropod.io/pod-id': '0123456789abcdef',
+        'neuropod.io/user-id': spec.userId,
+      })
+    }
+    expect(buildVolumeClaim(spec, settings)).toMatchObject({
+      metadata: { name: 'np-0123456789abcdef-data' },
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        resources: { requests: { storage: '10Gi' } },
+        storageClassName: 'fast-ssd',
+      },
+    })
+    expect(buildVolumeClaim(spec, settings).metadata!.ownerReferences).toBeUndefined()
+  })
+
+  it('makes private ports go through the platform auth check and public ports not', () => {
+    const priv = buildIngress(spec, 8888, settings, owner)
+    expect(priv.metadata!.annotations).toMatchObject({
+      'neuropod.io/access': 'private',
+      'nginx.ingress.kubernetes.io/auth-url': 'http://neuropod.neuropod-system.svc:3000/api/proxy/auth',
+      'nginx.ingress.kubernetes.io/auth-signin':
+        'https://neuropod.example.org/api/proxy/signin?rd=$scheme://$host$escaped_request_uri',
+      'nginx.ingress.kubernetes.io/proxy-read-timeout': '3600',
+      'nginx.ingress.kubernetes.io/proxy-send-timeout': '3600',
+    })
+    expect(priv.spec).toEqual({
+      ingressClassName: 'nginx',
+      tls: [{ hosts: ['k3xq9m2z7a-8888.pods.example.org'], secretName: 'pods-wildcard-tls' }],
+      rules: [
+        {
+          host: 'k3xq9m2z7a-8888.pods.example.org',
+          http: {
+            paths: [
+              {
+                path: '/',
+                pathType: 'Prefix',
+                backend: { service: { name: 'np-0123456789abcdef', port: { number: 8888 } } },
+              },
+            ],
+          },
+        },
+      ],
+    })
+    expect(priv.metadata!.ownerReferences).toEqual([
+      { apiVersion: 'v1', kind: 'Pod', name: owner.name, uid: owner.uid, controller: true },
+    ])
+    const pub = buildIngress(spec, 8188, settings, owner)
+    expect(pub.metadata!.annotations!['neuropod.io/access']).toBe('public')
+    expect(Object.keys(pub.metadata!.annotations!).some((k) => k.includes('auth-'))).toBe(false)
+    expect(buildIngress(spec, 8888, { ...settings, tlsSecretName: null }, owner).spec!.tls).toBeUndefined()
+  })
+
+  it('exposes TCP ports through NodePort or LoadBalancer and admits outside traffic to them only', () => {
+    const deps = buildDependents(spec, settings, owner)
+    expect(
+      deps.services.map((s) => [s.metadata!.name, s.spec!.type, s.spec!.ports!.map((p) => p.port)]),
+    ).toEqual([
+      ['np-0123456789abcdef', 'ClusterIP', [8888, 8188]],
+      ['np-0123456789abcdef-tcp', 'NodePort', [22]],
+    ])
+    expect(
+      buildDependents(spec, { ...settings, tcpExposure: 'loadbalancer' }, owner).services[1]!.spec!.type,
+    ).toBe('LoadBalancer')
+    expect(deps.policies[0]!.spec).toEqual({
+      podSelector: {
+        matchLabels: { 'app.kubernetes.io/managed-by': 'neuropod', 'neuropod.io/pod-id': '0123456789abcdef' },
+      },
+      policyTypes: ['Ingress'],
+      ingress: [{ ports: [{ port: 22, protocol: 'TCP' }] }],
+    })
+    expect(buildDependents({ ...spec, tcpPorts: [] }, settings, owner).policies).toEqual([])
+  })
+
+  it('isolates pods: in from the ingress controller and control plane only, out except the metadata address', () => {
+    expect(wire(buildIsolationPolicy(settings)).spec).toEqual({
+      podSelector: { matchLabels: { 'app.kubernetes.io/managed-by': 'neuropod' } },
+      policyTypes: ['Ingress', 'Egress'],
+      ingress: [
+        {
+          from: [
+            { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } },
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'neuropod-system' } },
+              podSelector: {
+                matchLabels: {
+                  'app.kubernetes.io/name': 'neuropod',
+                  'app.kubernetes.io/component': 'control-plane',
+                },
+              },
+            },
+          ],
+        },
+      ],
+      egress: [
+        { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] } }] },
+        { to: [{ ipBlock: { cidr: '::/0', except: ['fd00:ec2::254/128'] } }] },
+      ],
+    })
+  })
+})
+
+describe('profiles', () => {
+  it('merges a partial configuration over the defaults', () => {
+    const parsed = parseProfiles(
+      JSON.stringify({
+        cpu: { memory: '2Gi' },
+        default: { runtimeClassName: 'nvidia' },
+        'rtx-4090': { nodeSelector: { 'nvidia.com/gpu.product': 'NVIDIA-GeForce-RTX-4090' }, cpu: '4' },
+        'a100-mig': { resourceName: 'nvidia.com/mig-1g.10gb', memory: '12Gi', memoryLimit: '12Gi' },
+      }),
+    )
+    if (!('profiles' in parsed)) throw new Error(parsed.problems.join('; '))
+    const { profiles } = parsed
+    expect(profiles.cpu.memory).toBe('2Gi')
+    expect(profiles.gpuTypes['rtx-4090']).toMatchObject({
+      cpu: '4',
+      cpuLimit: '8',
+      runtimeClassName: 'nvidia',
+    })
+    expect(resolveProfile(profiles, { type: 'rtx-4090', count: 1 }).nodeSelector).toEqual({
+      'nvidia.com/gpu.product': 'NVIDIA-GeForce-RTX-4090',
+    })
+    expect(resolveProfile(profiles, { type: 'l4', count: 3 })).toMatchObject({
+      nodeSelector: { 'neuropod.io/gpu-type': 'l4' },
+      cpu: '6',
+      memory: '24Gi',
+    })
+    expect(resolveProfile(profiles, { type: 'a100-mig', count: 1 }).resourceName).toBe(
+      'nvidia.com/mig-1g.10gb',
+    )
+  })
+
+  it('lists every problem of a bad configuration, naming the variable', () => {
+    const bad = parseProfiles(
+      JSON.stringify({
+        cpu: { cpu: 'lots', memory: '8Gi', memoryLimit: '4Gi' },
+        'RTX 4090': {},
+        l4: { tolerations: [{ key: 'x', operator: 'Maybe' }], colour: 'green' },
+      }),
+    )
+    expect('problems' in bad && bad.problems).toEqual([
+      'cpu.cpu must be a CPU quantity such as "500m" or "4"',
+      'cpu.memory must not exceed memoryLimit',
+      'key "RTX 4090" is neither "cpu", "default" nor a GPU type id such as rtx-4090',
+      expect.stringMatching(/^l4\.colour is not a profile field/),
+      expect.stringMatching(/^l4\.tolerations must be a list/),
+    ])
+    expect(() => loadConfig({ NEUROPOD_K8S_PROFILES: '{"cpu": 1}' })).toThrow(ConfigError)
+    expect(() => loadConfig({ NEUROPOD_K8S_PROFILES: 'not json' })).toThrow(
+      /NEUROPOD_K8S_PROFILES: is not valid JSON/,
+    )
+    expect(() => loadConfig({ NEUROPOD_NAMESPACE: 'Bad_Namespace' })).toThrow(/NEUROPOD_NAMESPACE/)
+    expect(() => loadConfig({ NEUROPOD_K8S_TCP_EXPOSURE: 'hostport' })).toThrow(/NEUROPOD_K8S_TCP_EXPOSURE/)
+  })
+
+  it('reads the Kubernetes settings with their defaults', () => {
+    const k = loadConfig({ PUBLIC_URL: 'https://np.example.org' }).kubernetes
+    expect(k).toMatchObject({
+      namespace: 'neuropod',
+      ingressClass: 'nginx',
+      internalUrl: 'https://np.example.org',
+      tcpExposure: 'nodeport',
+      probeVia: 'service',
+      allowRoot: false,
+      networkPolicy: true,
+      ingressNamespaceSelector: { 'kubernetes.io/metadata.name': 'ingress-nginx' },
+      controlPlaneNamespaceSelector: null,
+    })
+    expect(loadConfig({ NAMESPACE: 'gpu-pods' }).kubernetes.namespace).toBe('gpu-pods')
+  })
+})
