@@ -62,12 +62,20 @@ export function requireAdmin(request: FastifyRequest): Principal {
   return principal
 }
 
-/** preHandler hooks for route options */
-export const userOnly = async (request: FastifyRequest, _reply: FastifyReply) => {
-  requireUser(request)
+type Done = (error?: Error) => void
+
+/** preValidation hooks for route options (callback style: no promise per request). */
+export const userOnly = (request: FastifyRequest, _reply: FastifyReply, done: Done) => {
+  done(
+    request.principal
+      ? undefined
+      : unauthenticated('Sign in to use this endpoint (Authorization: Bearer <token>)'),
+  )
 }
-export const adminOnly = async (request: FastifyRequest, _reply: FastifyReply) => {
-  requireAdmin(request)
+export const adminOnly = (request: FastifyRequest, _reply: FastifyReply, done: Done) => {
+  if (!request.principal)
+    return done(unauthenticated('Sign in to use this endpoint (Authorization: Bearer <token>)'))
+  done(request.principal.role === 'admin' ? undefined : forbidden('Administrators only'))
 }
 
 export function requestMeta(request: FastifyRequest) {

@@ -13,9 +13,16 @@ export function podHost(slug: string, port: number, podDomain: string): string {
   return `${slug}-${port}.${podDomain}`
 }
 
+const bases = new Map<string, { protocol: string; port: string }>()
+
 export function podUrl(slug: string, port: number, settings: PodUrlSettings): string {
-  const base = new URL(settings.publicUrl)
-  return `${base.protocol}//${podHost(slug, port, settings.podDomain)}${base.port ? `:${base.port}` : ''}/`
+  let base = bases.get(settings.publicUrl)
+  if (!base) {
+    const url = new URL(settings.publicUrl)
+    base = { protocol: url.protocol, port: url.port ? `:${url.port}` : '' }
+    bases.set(settings.publicUrl, base)
+  }
+  return `${base.protocol}//${podHost(slug, port, settings.podDomain)}${base.port}/`
 }
 
 /** Parses a Host header into (slug, port) when it names a pod, else null. */

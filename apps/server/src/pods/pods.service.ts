@@ -14,7 +14,7 @@ import type { Bus } from '../realtime/bus.js'
 import type { LogsResult, PodRuntime } from '../runtime/pod-runtime.js'
 import type { PodPublisher } from './pod-publisher.js'
 import { validatePodRequest } from './pod-validation.js'
-import { podView, selectPodViews } from './pod-view.js'
+import { type PodViewRow, podView, selectPodViews } from './pod-view.js'
 
 export interface PodsDeps {
   db: Kysely<Database>
@@ -28,6 +28,7 @@ export interface PodsDeps {
 }
 
 const POD_ID = /^[a-f0-9]{16}$/
+const OWN_ROWS_TTL_MS = 2000
 
 export interface AdminPodFilters {
   userEmail?: string
@@ -44,7 +45,39 @@ export interface AdminPodFilters {
  * none waits for the runtime.
  */
 export class PodsService {
-  constructor(private readonly deps: PodsDeps) {}
+  /**
+   * Each owner's pod rows, kept until something about them changes: every pod change and every
+   * charge is published on the bus (to all replicas), which drops the owner's entry. The short
+   * lifetime bounds what no event announces (last activity, usage samples). Views are rebuilt per
+   * request, so uptime stays exact.
+   */
+  private readonly ownRows = new Map<string, { rows: Promise<PodViewRow[]>; at: number }>()
+
+  constructor(private readonly deps: PodsDeps) {
+    deps.bus.subscribe((m) => {
+      if (m.kind === 'pod' || (m.kind === 'user' && m.event === 'balanceUpdate'))
+        this.ownRows.delete(m.userId)
+      else if (m.kind === 'catalog-changed') this.ownRows.clear()
+    })
+  }
+
+  private rowsOf(ownerId: string): Promise<PodViewRow[]> {
+    const now = Date.now()
+    const cached = this.ownRows.get(ownerId)
+    if (cached && now - cached.at < OWN_ROWS_TTL_MS) return cached.rows
+    const rows = selectPodViews(this.deps.db)
+      .where('pods.user_id', '=', ownerId)
+      .where('pods.deleted_at', 'is', null)
+      .orderBy('pods.created_at', 'desc')
+      .execute()
+    const entry = { rows, at: now }
+    this.ownRows.set(ownerId, entry)
+    rows.catch(() => {
+      if (this.ownRows.get(ownerId) === entry) this.ownRows.delete(ownerId)
+    })
+    if (this.ownRows.size > 10_000) this.ownRows.clear()
+    return rows
+  }
 
   // ---------------------------------------------------------------- reads
 
@@ -60,11 +93,7 @@ export class PodsService {
       if (!owner) throw notFound('User not found')
       ownerId = owner.id
     }
-    const rows = await selectPodViews(this.deps.db)
-      .where('pods.user_id', '=', ownerId)
-      .where('pods.deleted_at', 'is', null)
-      .orderBy('pods.created_at', 'desc')
-      .execute()
+    const rows = await this.rowsOf(ownerId)
     const options = this.deps.publisher.options()
     return rows.map((r) => podView(r, options))
   }
