@@ -1,5 +1,12 @@
 import type { CreatePodBody, FieldError, Pod, PodEvent, PodStats, PortAccess } from '@neuropod/contracts'
-import { type Kysely, sql, type Transaction } from 'kysely'
+import {
+  type Expression,
+  type ExpressionBuilder,
+  type Kysely,
+  type SqlBool,
+  sql,
+  type Transaction,
+} from 'kysely'
 import type { Principal } from '../auth/principal.js'
 import type { Database, PodRow, TemplateRow } from '../db/schema.js'
 import { AppError, badRequest, forbidden, invalidState, notFound } from '../errors.js'
@@ -99,41 +106,43 @@ export class PodsService {
   }
 
   async listAll(filters: AdminPodFilters): Promise<{ total: number; pods: Pod[] }> {
-    let q = this.deps.db
-      .selectFrom('pods')
-      .innerJoin('users as owner', 'owner.id', 'pods.user_id')
-      .where('pods.deleted_at', 'is', null)
-    if (filters.userEmail)
-      q = q.where('owner.email', 'like', `%${escapeLike(filters.userEmail.trim().toLowerCase())}%`)
-    if (filters.userId) q = q.where('pods.user_id', '=', filters.userId)
-    if (filters.status) q = q.where('pods.status', '=', filters.status as PodRow['status'])
-    if (filters.gpu) q = q.where('pods.gpu', '=', filters.gpu)
-    if (filters.search) {
-      const text = filters.search.trim().toLowerCase()
-      q = q.where((eb) =>
-        eb.or([eb(sql`lower(pods.name)`, 'like', `%${escapeLike(text)}%`), eb('pods.id', '=', text)]),
-      )
+    const matching = (eb: ExpressionBuilder<Database, 'pods'>) => {
+      const conditions: Expression<SqlBool>[] = [eb('pods.deleted_at', 'is', null)]
+      if (filters.userEmail) {
+        const email = `%${escapeLike(filters.userEmail.trim().toLowerCase())}%`
+        conditions.push(
+          eb(
+            'pods.user_id',
+            'in',
+            eb.selectFrom('users').select('users.id').where('users.email', 'like', email),
+          ),
+        )
+      }
+      if (filters.userId) conditions.push(eb('pods.user_id', '=', filters.userId))
+      if (filters.status) conditions.push(eb('pods.status', '=', filters.status as PodRow['status']))
+      if (filters.gpu) conditions.push(eb('pods.gpu', '=', filters.gpu))
+      if (filters.search) {
+        const text = filters.search.trim().toLowerCase()
+        conditions.push(
+          eb.or([eb(sql`lower(pods.name)`, 'like', `%${escapeLike(text)}%`), eb('pods.id', '=', text)]),
+        )
+      }
+      return eb.and(conditions)
     }
-    const [{ total }, ids] = await Promise.all([
-      q.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
-      q
-        .select('pods.id')
+    const [{ total }, rows] = await Promise.all([
+      this.deps.db
+        .selectFrom('pods')
+        .where(matching)
+        .select((eb) => eb.fn.countAll<number>().as('total'))
+        .executeTakeFirstOrThrow(),
+      selectPodViews(this.deps.db)
+        .where(matching)
         .orderBy('pods.created_at', 'desc')
         .orderBy('pods.id')
         .limit(filters.limit)
         .offset((filters.page - 1) * filters.limit)
         .execute(),
     ])
-    if (ids.length === 0) return { total, pods: [] }
-    const rows = await selectPodViews(this.deps.db)
-      .where(
-        'pods.id',
-        'in',
-        ids.map((r) => r.id),
-      )
-      .orderBy('pods.created_at', 'desc')
-      .orderBy('pods.id')
-      .execute()
     const options = this.deps.publisher.options()
     return { total, pods: rows.map((r) => podView(r, options)) }
   }
@@ -374,13 +383,15 @@ export class PodsService {
   }
 
   private async lockOwner(trx: Transaction<Database>, userId: string) {
-    // One serialised money check per user: concurrent starts queue here.
-    const user = await trx
-      .selectFrom('users')
-      .select(['id', 'role', 'balance', 'suspended_at', 'deleted_at'])
-      .where('id', '=', userId)
-      .forUpdate()
-      .executeTakeFirst()
+    const select = () =>
+      trx
+        .selectFrom('users')
+        .select(['id', 'role', 'balance', 'suspended_at', 'deleted_at'])
+        .where('id', '=', userId)
+    // One serialised money check per client: concurrent starts queue here. Admins are not metered
+    // and have no pod limit, so their operations need not queue.
+    const unlocked = await select().executeTakeFirst()
+    const user = unlocked?.role === 'admin' ? unlocked : await select().forUpdate().executeTakeFirst()
     if (!user || user.deleted_at) throw notFound('User not found')
     if (user.suspended_at) throw new AppError('ACCOUNT_SUSPENDED', 403, 'The account is suspended')
     return user
