@@ -29,7 +29,9 @@ export function createDispatcher(podDomain: string): Dispatcher {
   const isPodHost = (host: string | undefined) => parsePodHost(host, podDomain) !== null
 
   const serverFactory: FastifyServerFactory = (handler) => {
-    const server = http.createServer((req, res) => {
+    // No limit on receiving a whole request: uploads to pods may take longer than any fixed limit.
+    // Slow headers are still cut by headersTimeout; API bodies are capped by Fastify's bodyLimit.
+    const server = http.createServer({ requestTimeout: 0 }, (req, res) => {
       if (isPodHost(req.headers.host)) {
         if (pods) return pods.request(req, res)
       } else if (engine && req.url?.startsWith(REALTIME_PATH)) {
