@@ -21,7 +21,7 @@ export interface ProxyPage {
 
 export function wantsHtml(req: http.IncomingMessage): boolean {
   const accept = req.headers.accept
-  return accept?.includes('text/html')
+  return accept?.includes('text/html') === true
 }
 
 export function sendPage(req: http.IncomingMessage, res: http.ServerResponse, page: ProxyPage): void {
