@@ -17,7 +17,7 @@ import { createTestServer, eventually, type Json, type TestServer } from './harn
 const IMAGE = 'localhost/neuropod-test:latest'
 const socketSetting = process.env.NEUROPOD_TEST_DOCKER_SOCKET
 const socketPath = socketSetting?.replace(/^unix:\/\//, '')
-const dockerEnv = socketPath
+const dockerEnv: Record<string, string> = socketPath
   ? { NEUROPOD_RUNTIME: 'docker', NEUROPOD_DOCKER_SOCKET: socketPath, DOCKER_HOST: `unix://${socketPath}` }
   : {}
 

@@ -452,7 +452,10 @@ describe('pod URLs: streaming', () => {
     let sent = 0
     const body = new Readable({
       read() {
-        if (sent >= size) return this.push(null)
+        if (sent >= size) {
+          this.push(null)
+          return
+        }
         sent += block.length
         expected.update(block)
         this.push(block)

@@ -29,6 +29,8 @@ const DROP_REQUEST = new Set([
   'trailer',
   'upgrade',
   'expect',
+  // The client re-frames the body itself (chunked or by Content-Length).
+  'transfer-encoding',
 ])
 const FORWARDED = new Set([
   'x-forwarded-for',
@@ -113,6 +115,24 @@ export function downstreamResponseHeaders(raw: string[], switchingProtocols = fa
     if (!switchingProtocols && DROP_RESPONSE.has(lower)) continue
     if (lower === 'set-cookie' && setsPlatformCookie(value)) continue
     out.push(name, value)
+  }
+  return out
+}
+
+/** The same filtering for a response head parsed into an object (undici's). */
+export function filterResponseHeaders(
+  headers: Record<string, string | string[] | undefined>,
+): Record<string, string | string[]> {
+  const out: Record<string, string | string[]> = {}
+  for (const name in headers) {
+    const value = headers[name]
+    if (value === undefined || DROP_RESPONSE.has(name)) continue
+    if (name === 'set-cookie') {
+      const kept = (Array.isArray(value) ? value : [value]).filter((line) => !setsPlatformCookie(line))
+      if (kept.length > 0) out[name] = kept
+      continue
+    }
+    out[name] = value
   }
   return out
 }

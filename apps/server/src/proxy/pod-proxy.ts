@@ -19,7 +19,8 @@ import { upstreamRequestHeaders } from './forward-headers.js'
 import { Forwarder } from './forwarder.js'
 import { type CookieClaims, HandoverCodec, normaliseHost } from './handover.js'
 import { type ProxyPage, pages, sendPage, wantsHtml } from './pages.js'
-import type { PodRoute, RouteEntry, ServiceRoute } from './route-table.js'
+import { PrincipalCache } from './principal-cache.js'
+import type { Endpoint, PodRoute, RouteEntry, ServiceRoute } from './route-table.js'
 import { RouteTable } from './route-table.js'
 import { TicketStore } from './ticket-store.js'
 
@@ -92,6 +93,7 @@ const SHUTDOWN_GRACE_MS = 1000
 export class PodProxy implements PodTrafficHandler {
   readonly routes: RouteTable
   readonly activity: ActivityRecorder
+  private readonly principals: PrincipalCache
   private readonly codec: HandoverCodec
   private readonly tickets: TicketStore
   private readonly forwarder: Forwarder
@@ -108,7 +110,8 @@ export class PodProxy implements PodTrafficHandler {
       bus: deps.bus,
       runtime: deps.runtime,
       secrets: deps.secrets,
-      now: () => deps.clock.now().getTime(),
+      // Cache ages, not domain time.
+      now: Date.now,
     })
     this.activity = new ActivityRecorder({
       db: deps.db,
@@ -116,6 +119,7 @@ export class PodProxy implements PodTrafficHandler {
       log: deps.log,
       flushMs: config.proxy.activityFlushMs,
     })
+    this.principals = new PrincipalCache(deps.auth, deps.bus)
     this.codec = new HandoverCodec(deps.secrets, config.proxy.ticketTtlSeconds * 1000)
     this.tickets = new TicketStore(deps.db)
     this.forwarder = new Forwarder(config.proxy.connectTimeoutMs)
@@ -126,49 +130,92 @@ export class PodProxy implements PodTrafficHandler {
   // ------------------------------------------------------------------ HTTP
 
   request = (req: http.IncomingMessage, res: http.ServerResponse): void => {
-    this.handle(req, res).catch((error: unknown) => {
-      this.deps.log.error({ err: error, host: req.headers.host }, 'pod proxy failed')
-      sendPage(req, res, {
-        status: 500,
-        code: 'INTERNAL',
-        title: 'Proxy error',
-        message: 'NeuroPod could not handle this request. Try again in a moment.',
-      })
+    try {
+      this.handle(req, res)
+    } catch (error) {
+      this.failed(req, res, error)
+    }
+  }
+
+  private failed(req: http.IncomingMessage, res: http.ServerResponse, error: unknown): void {
+    this.deps.log.error({ err: error, host: req.headers.host }, 'pod proxy failed')
+    sendPage(req, res, {
+      status: 500,
+      code: 'INTERNAL',
+      title: 'Proxy error',
+      message: 'NeuroPod could not handle this request. Try again in a moment.',
     })
   }
 
-  private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
-    if (this.closing) return sendPage(req, res, shuttingDown)
-    const url = req.url ?? '/'
-    if (url.startsWith(CONTROL_PREFIX)) return this.control(req, res)
-    const pending = this.check({
-      host: req.headers.host,
+  /** The hot path. Synchronous while routes, principals and endpoints are cached (the common case). */
+  private handle(req: http.IncomingMessage, res: http.ServerResponse): void {
+    if (this.closing) {
+      sendPage(req, res, shuttingDown)
+      return
+    }
+    if (req.url?.startsWith(CONTROL_PREFIX)) {
+      this.control(req, res).catch((error: unknown) => this.failed(req, res, error))
+      return
+    }
+    const headers = req.headers
+    const check = this.check({
+      host: headers.host,
       method: req.method ?? 'GET',
-      authorization: req.headers.authorization,
-      cookie: req.headers.cookie,
-      origin: req.headers.origin,
+      authorization: headers.authorization,
+      cookie: headers.cookie,
+      origin: headers.origin,
     })
-    const check = pending instanceof Promise ? await pending : pending
-    if (check.kind === 'page') return sendPage(req, res, check.page)
-    const { route, service, decision } = check
-    if (decision.outcome !== 'allow') return this.refuse(req, res, check)
+    if (check instanceof Promise)
+      check.then(
+        (c) => this.checked(req, res, c),
+        (error: unknown) => this.failed(req, res, error),
+      )
+    else this.checked(req, res, check)
+  }
 
-    const { entry, target } = check
-    if (route.status !== 'running' && route.status !== 'creating')
-      return sendPage(req, res, pages.notRunning(route, this.deps.config.publicUrl))
+  private checked(req: http.IncomingMessage, res: http.ServerResponse, check: PortCheck): void {
+    if (check.kind === 'page') {
+      sendPage(req, res, check.page)
+      return
+    }
+    if (check.decision.outcome !== 'allow') {
+      this.refuse(req, res, check)
+      return
+    }
+    const { route, entry, target } = check
+    if (route.status !== 'running' && route.status !== 'creating') {
+      sendPage(req, res, pages.notRunning(route, this.deps.config.publicUrl))
+      return
+    }
     const found = this.routes.endpoint(entry, route.podId, target.port)
-    const endpoint = found instanceof Promise ? await found : found
-    if (!endpoint) return sendPage(req, res, pages.notAnswering(route, target.port, starting(route, service)))
+    if (found instanceof Promise)
+      found.then(
+        (endpoint) => this.forward(req, res, check, endpoint),
+        (error: unknown) => this.failed(req, res, error),
+      )
+    else this.forward(req, res, check, found)
+  }
 
-    this.activity.touch(route.podId)
+  private forward(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    check: CheckedPort,
+    endpoint: Endpoint | null,
+  ): void {
+    const { route, service, entry, target, decision } = check
+    if (!endpoint) {
+      sendPage(req, res, pages.notAnswering(route, target.port, starting(route, service)))
+      return
+    }
+    const podId = route.podId
+    this.activity.touch(podId)
     const headers = upstreamRequestHeaders(req.rawHeaders, {
       remoteAddress: req.socket.remoteAddress ?? '',
       localPort: req.socket.localPort ?? 0,
       trustProxy: this.deps.config.trustProxy,
-      jupyterToken: decision.injectJupyterToken ? route.jupyterToken : null,
+      jupyterToken: decision.outcome === 'allow' && decision.injectJupyterToken ? route.jupyterToken : null,
       upgrade: false,
     })
-    const podId = route.podId
     this.forwarder.forward(req, res, endpoint, headers, {
       activity: () => this.activity.touch(podId),
       failed: (error) => {
@@ -306,7 +353,8 @@ export class PodProxy implements PodTrafficHandler {
       crossSite,
     })
     if (!credential || crossSite) return decide(null)
-    return this.deps.auth.authenticate(credential.token).then(decide)
+    const principal = this.principals.resolve(credential.token)
+    return principal instanceof Promise ? principal.then(decide) : decide(principal)
   }
 
   private credential(facts: RequestFacts, host: string): Credential | null {
@@ -414,7 +462,7 @@ export class PodProxy implements PodTrafficHandler {
     if (!opened.ok) return sendPage(req, res, pages.badTicket(ticketProblem[opened.reason], retry))
     if (!(await this.tickets.redeem(opened.claims.id, opened.claims.expiresAt, now)))
       return sendPage(req, res, pages.badTicket('it was already used', retry))
-    if (!(await this.deps.auth.authenticate(opened.claims.credential)))
+    if (!(await this.principals.resolve(opened.claims.credential)))
       return sendPage(req, res, pages.badTicket('your session has ended', retry))
     const maxAge = this.deps.config.sessionTtlHours * 3600
     res.writeHead(302, {
@@ -465,6 +513,7 @@ export class PodProxy implements PodTrafficHandler {
     this.closing = true
     this.forwarder.close()
     this.routes.close()
+    this.principals.close()
     await this.activity.close()
   }
 }
