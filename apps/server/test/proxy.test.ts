@@ -128,6 +128,19 @@ describe('pod URLs: routing and access', () => {
     }
   })
 
+  it('stops honouring an API key as soon as it is revoked', async () => {
+    const key = await server.request('POST', '/api/auth/api-keys', {
+      token: owner.token,
+      body: { name: 'temp' },
+    })
+    expect((await get(podA, 8080, '/', bearer(key.body.data.key))).status).toBe(200)
+    const revoked = await server.request('DELETE', `/api/auth/api-keys/${key.body.data.id}`, {
+      token: owner.token,
+    })
+    expect(revoked.status).toBe(200)
+    expect((await get(podA, 8080, '/', bearer(key.body.data.key))).status).toBe(401)
+  })
+
   it('refuses a private port to anonymous clients (401) and to other clients (403)', async () => {
     const anonymous = await get(podA, 8080, '/')
     expect(anonymous.status).toBe(401)

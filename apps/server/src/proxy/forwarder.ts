@@ -229,6 +229,8 @@ class Exchange implements Dispatcher.DispatchHandler {
     headers: IncomingHttpHeaders,
     statusMessage?: string,
   ): void {
+    // Informational answers (103 Early Hints) are not relayed; the final one follows.
+    if (statusCode < 200) return
     const res = this.res
     if (res.destroyed) {
       controller.abort(new Error('client closed the connection'))

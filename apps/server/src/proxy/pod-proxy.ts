@@ -551,7 +551,15 @@ function starting(route: PodRoute, service: ServiceRoute): boolean {
 }
 
 function failurePage(error: NodeJS.ErrnoException, route: PodRoute, service: ServiceRoute, port: number) {
-  const unreachable = ['ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']
+  const unreachable = [
+    'ECONNREFUSED',
+    'ETIMEDOUT',
+    'EHOSTUNREACH',
+    'ENETUNREACH',
+    'ENOTFOUND',
+    'EAI_AGAIN',
+    'UND_ERR_CONNECT_TIMEOUT',
+  ]
   return unreachable.includes(error.code ?? '')
     ? pages.notAnswering(route, port, starting(route, service))
     : pages.upstreamFailed(route, port)
