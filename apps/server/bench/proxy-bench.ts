@@ -8,8 +8,8 @@
  *   - configurable-http-proxy (JupyterHub's proxy, defaults as JupyterHub runs it),
  *   - nginx (one worker, keep-alive upstream: the data path of ingress-nginx).
  * autocannon (50 connections) runs in a separate process for each measurement; then a WebSocket
- * round-trip comparison. Settings: BENCH_DURATION (s, default 10), BENCH_CONNECTIONS (50),
- * BENCH_ROUNDS (1), BENCH_WS_MESSAGES (2000), BENCH_STRICT=true exits 1 when a target is missed.
+ * round-trip comparison. Settings: BENCH_DURATION (s, default 10), BENCH_WARMUP (s, 5; JIT warm-up
+ * before each measurement), BENCH_CONNECTIONS (50), BENCH_ROUNDS (1), BENCH_WS_MESSAGES (2000), BENCH_STRICT=true exits 1 when a target is missed.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
 import fs from 'node:fs'
@@ -25,6 +25,7 @@ const DURATION = Number(env.BENCH_DURATION ?? 10)
 const CONNECTIONS = Number(env.BENCH_CONNECTIONS ?? 50)
 const ROUNDS = Number(env.BENCH_ROUNDS ?? 1)
 const WS_MESSAGES = Number(env.BENCH_WS_MESSAGES ?? 2000)
+const WARMUP = Number(env.BENCH_WARMUP ?? 5)
 const STRICT = env.BENCH_STRICT === 'true'
 
 interface LoadResult {
@@ -281,7 +282,7 @@ async function main(): Promise<void> {
         headers: target.headers,
         connections: CONNECTIONS,
         duration: DURATION,
-        warmup: 2,
+        warmup: WARMUP,
       })
       console.log(`${fmt(result.rps)} req/s, p99 ${result.p99} ms`)
       if (result.errors || result.timeouts || result.non2xx)

@@ -98,7 +98,7 @@ export class PodProxy implements PodTrafficHandler {
   private readonly tickets: TicketStore
   private readonly forwarder: Forwarder
   private readonly hosts = new Map<string, PodTarget | null>()
-  private readonly cookies = new Map<string, CookieClaims | null>()
+  private readonly cookies = new Map<string, CookieClaims[]>()
   private readonly secure: boolean
   private readonly cookieName: string
   private closing = false
@@ -360,19 +360,23 @@ export class PodProxy implements PodTrafficHandler {
   private credential(facts: RequestFacts, host: string): Credential | null {
     const header = neuropodAuthorization(facts.authorization)
     if (header) return { token: header, via: 'header' }
-    for (const value of podCookieValues(facts.cookie)) {
-      const claims = this.openCookie(value)
-      if (claims && claims.host === host) return { token: claims.credential, via: 'cookie' }
-    }
+    if (!facts.cookie) return null
+    for (const claims of this.cookieClaims(facts.cookie))
+      if (claims.host === host) return { token: claims.credential, via: 'cookie' }
     return null
   }
 
-  private openCookie(value: string): CookieClaims | null {
-    let claims = this.cookies.get(value)
+  /** The valid pod cookies in a Cookie header, memoised by the header (a browser repeats it verbatim). */
+  private cookieClaims(cookieHeader: string): CookieClaims[] {
+    let claims = this.cookies.get(cookieHeader)
     if (claims === undefined) {
-      claims = this.codec.openCookie(value)
+      claims = []
+      for (const value of podCookieValues(cookieHeader)) {
+        const opened = this.codec.openCookie(value)
+        if (opened) claims.push(opened)
+      }
       if (this.cookies.size >= CACHE_LIMIT) this.cookies.clear()
-      this.cookies.set(value, claims)
+      this.cookies.set(cookieHeader, claims)
     }
     return claims
   }
