@@ -26,7 +26,18 @@ const REALTIME_PATH = '/socket.io/'
 export function createDispatcher(podDomain: string): Dispatcher {
   let pods: PodTrafficHandler | null = null
   let engine: EngineServer | null = null
-  const isPodHost = (host: string | undefined) => parsePodHost(host, podDomain) !== null
+  // Every request asks; remembering the answer per Host value keeps the regex off the hot path.
+  const known = new Map<string, boolean>()
+  const isPodHost = (host: string | undefined) => {
+    if (!host) return false
+    let pod = known.get(host)
+    if (pod === undefined) {
+      pod = parsePodHost(host, podDomain) !== null
+      if (known.size >= 10_000) known.clear()
+      known.set(host, pod)
+    }
+    return pod
+  }
 
   const serverFactory: FastifyServerFactory = (handler) => {
     // No limit on receiving a whole request: uploads to pods may take longer than any fixed limit.

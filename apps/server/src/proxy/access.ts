@@ -30,9 +30,14 @@ export function isPrivileged(principal: AccessInput['principal'], ownerId: strin
   return principal !== null && (principal.userId === ownerId || principal.role === 'admin')
 }
 
+// Decisions are shared constants: deciding allocates nothing on the proxy's hot path.
+const ALLOW: AccessDecision = Object.freeze({ outcome: 'allow', injectJupyterToken: false })
+const ALLOW_WITH_TOKEN: AccessDecision = Object.freeze({ outcome: 'allow', injectJupyterToken: true })
+const AUTHENTICATE: AccessDecision = Object.freeze({ outcome: 'authenticate' })
+const FORBIDDEN: AccessDecision = Object.freeze({ outcome: 'forbidden' })
+
 export function decideAccess(input: AccessInput): AccessDecision {
   const privileged = isPrivileged(input.principal, input.ownerId)
-  if (input.access === 'public' || privileged)
-    return { outcome: 'allow', injectJupyterToken: input.jupyter && privileged }
-  return input.principal ? { outcome: 'forbidden' } : { outcome: 'authenticate' }
+  if (input.access === 'public' || privileged) return input.jupyter && privileged ? ALLOW_WITH_TOKEN : ALLOW
+  return input.principal ? FORBIDDEN : AUTHENTICATE
 }

@@ -97,8 +97,9 @@ export class Forwarder {
       )
       if (podHead.length > 0) socket.write(podHead)
       if (head.length > 0) podSocket.write(head)
-      podSocket.on('data', hooks.activity)
-      socket.on('data', hooks.activity)
+      const activity = () => hooks.activity()
+      podSocket.on('data', activity)
+      socket.on('data', activity)
       podSocket.on('error', () => socket.destroy())
       podSocket.on('close', () => socket.destroy())
       socket.on('close', () => podSocket.destroy())
@@ -179,7 +180,7 @@ function dropPairs(headers: string[], pattern: RegExp): string[] {
 class Exchange implements Dispatcher.DispatchHandler {
   private controller: Dispatcher.DispatchController | null = null
   private streaming = false
-  private readonly handle = { destroy: () => this.controller?.abort(new Error('proxy shutting down')) }
+  private retry = false
 
   constructor(
     private readonly agent: Agent,
@@ -192,22 +193,24 @@ class Exchange implements Dispatcher.DispatchHandler {
   ) {}
 
   start(mayRetry: boolean): void {
-    const { req } = this
+    const { req, endpoint } = this
     const hasBody =
       req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined
-    this.open.add(this.handle)
+    this.open.add(this)
     if (mayRetry) {
       this.res.once('close', () => {
-        this.open.delete(this.handle)
+        this.open.delete(this)
         // The client left before the response ended: stop the pod's side too.
         if (!this.res.writableFinished) this.controller?.abort(new Error('client closed the connection'))
       })
       if (hasBody) req.once('error', () => this.controller?.abort(new Error('client request failed')))
     }
     this.retry = mayRetry && !hasBody && IDEMPOTENT.has(req.method ?? '')
+    // One string per pod address, so the pool lookup hashes it once.
+    endpoint.origin ??= `http://${endpoint.host}:${endpoint.port}`
     this.agent.dispatch(
       {
-        origin: `http://${this.endpoint.host}:${this.endpoint.port}`,
+        origin: endpoint.origin,
         path: req.url ?? '/',
         method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
         headers: this.headers,
@@ -217,7 +220,10 @@ class Exchange implements Dispatcher.DispatchHandler {
     )
   }
 
-  private retry = false
+  /** Shutdown: abort the exchange. */
+  destroy(): void {
+    this.controller?.abort(new Error('proxy shutting down'))
+  }
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller
@@ -250,12 +256,12 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseEnd(): void {
-    this.open.delete(this.handle)
+    this.open.delete(this)
     this.res.end()
   }
 
   onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    this.open.delete(this.handle)
+    this.open.delete(this)
     const res = this.res
     if (res.headersSent || res.destroyed) {
       res.destroy()

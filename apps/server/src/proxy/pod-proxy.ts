@@ -202,7 +202,7 @@ export class PodProxy implements PodTrafficHandler {
     check: CheckedPort,
     endpoint: Endpoint | null,
   ): void {
-    const { route, service, entry, target, decision } = check
+    const { route, service, target, decision } = check
     if (!endpoint) {
       sendPage(req, res, pages.notAnswering(route, target.port, starting(route, service)))
       return
@@ -216,13 +216,18 @@ export class PodProxy implements PodTrafficHandler {
       jupyterToken: decision.outcome === 'allow' && decision.injectJupyterToken ? route.jupyterToken : null,
       upgrade: false,
     })
-    this.forwarder.forward(req, res, endpoint, headers, {
-      activity: () => this.activity.touch(podId),
-      failed: (error) => {
-        this.routes.forgetEndpoint(entry, target.port)
-        sendPage(req, res, failurePage(error, route, service, target.port))
-      },
-    })
+    this.forwarder.forward(req, res, endpoint, headers, new ExchangeHooks(this, req, res, check))
+  }
+
+  /** The pod could not be reached for this exchange: say so, and ask the runtime again next time. */
+  upstreamFailed(
+    req: http.IncomingMessage,
+    res: http.ServerResponse,
+    check: CheckedPort,
+    error: NodeJS.ErrnoException,
+  ): void {
+    this.routes.forgetEndpoint(check.entry, check.target.port)
+    sendPage(req, res, failurePage(error, check.route, check.service, check.target.port))
   }
 
   private refuse(req: http.IncomingMessage, res: http.ServerResponse, check: CheckedPort): void {
@@ -523,6 +528,24 @@ export class PodProxy implements PodTrafficHandler {
 }
 
 type CheckedPort = Extract<PortCheck, { kind: 'checked' }>
+
+/** One object per proxied exchange (rather than closures) for the forwarder's callbacks. */
+class ExchangeHooks {
+  constructor(
+    private readonly proxy: PodProxy,
+    private readonly req: http.IncomingMessage,
+    private readonly res: http.ServerResponse,
+    private readonly check: CheckedPort,
+  ) {}
+
+  activity(): void {
+    this.proxy.activity.touch(this.check.route.podId)
+  }
+
+  failed(error: NodeJS.ErrnoException): void {
+    this.proxy.upstreamFailed(this.req, this.res, this.check, error)
+  }
+}
 
 const shuttingDown: ProxyPage = {
   status: 503,

@@ -30,6 +30,8 @@ export interface PodRoute {
 export interface Endpoint {
   host: string
   port: number
+  /** `http://host:port`, filled in by the forwarder once */
+  origin?: string
 }
 
 export interface RouteEntry {
