@@ -261,6 +261,7 @@ export class PodProxy implements PodTrafficHandler {
 
   private async handleUpgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
     if (this.closing) return refuseSocket(socket, 503, shuttingDown.message)
+    if (req.url?.startsWith(CONTROL_PREFIX)) return refuseSocket(socket, 404, 'Not found')
     const pending = this.check({
       host: req.headers.host,
       method: req.method ?? 'GET',
@@ -342,24 +343,11 @@ export class PodProxy implements PodTrafficHandler {
       credential?.via === 'cookie' &&
       (facts.upgrade === true || !SAFE_METHODS.has(facts.method)) &&
       !sameOrigin(facts.origin, facts.host)
-    const decide = (principal: Principal | null): PortCheck => ({
-      kind: 'checked',
-      target,
-      entry,
-      route,
-      service,
-      principal,
-      decision: decideAccess({
-        access: service.access,
-        jupyter: service.jupyter,
-        ownerId: route.ownerId,
-        principal,
-      }),
-      crossSite,
-    })
-    if (!credential || crossSite) return decide(null)
+    if (!credential || crossSite) return decided(target, entry, route, service, null, crossSite)
     const principal = this.principals.resolve(credential.token)
-    return principal instanceof Promise ? principal.then(decide) : decide(principal)
+    return principal instanceof Promise
+      ? principal.then((p) => decided(target, entry, route, service, p, crossSite))
+      : decided(target, entry, route, service, principal, crossSite)
   }
 
   private credential(facts: RequestFacts, host: string): Credential | null {
@@ -528,6 +516,23 @@ export class PodProxy implements PodTrafficHandler {
 }
 
 type CheckedPort = Extract<PortCheck, { kind: 'checked' }>
+
+function decided(
+  target: PodTarget,
+  entry: RouteEntry,
+  route: PodRoute,
+  service: ServiceRoute,
+  principal: Principal | null,
+  crossSite: boolean,
+): CheckedPort {
+  const decision = decideAccess({
+    access: service.access,
+    jupyter: service.jupyter,
+    ownerId: route.ownerId,
+    principal,
+  })
+  return { kind: 'checked', target, entry, route, service, principal, decision, crossSite }
+}
 
 /** One object per proxied exchange (rather than closures) for the forwarder's callbacks. */
 class ExchangeHooks {
