@@ -119,24 +119,6 @@ export function downstreamResponseHeaders(raw: string[], switchingProtocols = fa
   return out
 }
 
-/** The same filtering for a response head parsed into an object (undici's). */
-export function filterResponseHeaders(
-  headers: Record<string, string | string[] | undefined>,
-): Record<string, string | string[]> {
-  const out: Record<string, string | string[]> = {}
-  for (const name in headers) {
-    const value = headers[name]
-    if (value === undefined || DROP_RESPONSE.has(name)) continue
-    if (name === 'set-cookie') {
-      const kept = (Array.isArray(value) ? value : [value]).filter((line) => !setsPlatformCookie(line))
-      if (kept.length > 0) out[name] = kept
-      continue
-    }
-    out[name] = value
-  }
-  return out
-}
-
 /** The head of a raw HTTP/1.1 response written to a socket (WebSocket handshakes and refusals). */
 export function rawResponseHead(status: number, statusMessage: string, headers: string[]): string {
   let head = `HTTP/1.1 ${status} ${statusMessage}\r\n`

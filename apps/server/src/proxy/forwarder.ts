@@ -1,9 +1,9 @@
 import http from 'node:http'
 import type { Socket } from 'node:net'
 import type { Duplex } from 'node:stream'
-import { Agent, type Dispatcher } from 'undici'
-import type { IncomingHttpHeaders } from 'undici/types/header.js'
-import { downstreamResponseHeaders, filterResponseHeaders, rawResponseHead } from './forward-headers.js'
+import { downstreamResponseHeaders, rawResponseHead } from './forward-headers.js'
+import type { ResponseHead } from './http1/response-parser.js'
+import { type UpstreamConnection, type UpstreamExchange, UpstreamPool } from './http1/upstream-pool.js'
 import type { Endpoint } from './route-table.js'
 
 /**
@@ -24,22 +24,12 @@ const IDEMPOTENT = new Set(['GET', 'HEAD', 'OPTIONS'])
 const REFUSAL_BODY_LIMIT = 64 * 1024
 
 export class Forwarder {
-  /**
-   * HTTP to pods goes through undici: keep-alive pools per pod address and a client far cheaper
-   * per request than `http.request` (the proxy's main cost besides the client's own connection).
-   * No header or body timeouts: SSE streams and long polls may idle; connecting has a limit.
-   */
-  private readonly agent: Agent
+  /** Keep-alive connections to pods, with a lean HTTP/1.1 client (see http1/response-parser.ts). */
+  private readonly pool: UpstreamPool
   private readonly open = new Set<{ destroy(): void }>()
 
   constructor(private readonly connectTimeoutMs: number) {
-    this.agent = new Agent({
-      pipelining: 1,
-      headersTimeout: 0,
-      bodyTimeout: 0,
-      keepAliveTimeout: 10_000,
-      connect: { timeout: connectTimeoutMs, noDelay: true },
-    })
+    this.pool = new UpstreamPool(connectTimeoutMs)
   }
 
   /** Exchanges in progress (for a graceful shutdown). */
@@ -54,7 +44,7 @@ export class Forwarder {
     headers: string[],
     hooks: ForwardHooks,
   ): void {
-    new Exchange(this.agent, this.open, req, res, endpoint, headers, hooks).start(true)
+    new Exchange(this.pool, this.open, req, res, endpoint, headers, hooks).start(true)
   }
 
   /** A WebSocket (or any HTTP/1.1 upgrade): handshake with the pod, then a raw two-way tunnel. */
@@ -141,7 +131,7 @@ export class Forwarder {
   close(): void {
     for (const handle of this.open) handle.destroy()
     this.open.clear()
-    void this.agent.destroy().catch(() => {})
+    this.pool.close()
   }
 
   /** Connecting must not hang for minutes on an unreachable address; an open exchange may idle. */
@@ -174,104 +164,171 @@ function dropPairs(headers: string[], pattern: RegExp): string[] {
 }
 
 /**
- * One proxied HTTP exchange, as an undici dispatch handler: the response is written to the client
- * as it arrives, pausing the pod while the client cannot keep up (backpressure both ways).
+ * One proxied HTTP exchange on a pooled connection: the request head is written in one go, its
+ * body streamed as it arrives (re-framed as chunked when the client sent it chunked), and the
+ * response relayed as it arrives, pausing the pod while the client cannot keep up.
  */
-class Exchange implements Dispatcher.DispatchHandler {
-  private controller: Dispatcher.DispatchController | null = null
+class Exchange implements UpstreamExchange {
+  private connection: UpstreamConnection | null = null
   private streaming = false
-  private retry = false
+  private done = false
+  private requestSent = false
+  private retriable = false
+  private readonly hasBody: boolean
 
   constructor(
-    private readonly agent: Agent,
+    private readonly pool: UpstreamPool,
     private readonly open: Set<{ destroy(): void }>,
     private readonly req: http.IncomingMessage,
     private readonly res: http.ServerResponse,
     private readonly endpoint: Endpoint,
     private readonly headers: string[],
     private readonly hooks: ForwardHooks,
-  ) {}
-
-  start(mayRetry: boolean): void {
-    const { req, endpoint } = this
-    const hasBody =
+  ) {
+    this.hasBody =
       req.headers['content-length'] !== undefined || req.headers['transfer-encoding'] !== undefined
-    this.open.add(this)
-    if (mayRetry) {
-      this.res.once('close', () => {
-        this.open.delete(this)
-        // The client left before the response ended: stop the pod's side too.
-        if (!this.res.writableFinished) this.controller?.abort(new Error('client closed the connection'))
-      })
-      if (hasBody) req.once('error', () => this.controller?.abort(new Error('client request failed')))
+  }
+
+  start(firstAttempt: boolean): void {
+    const { endpoint } = this
+    if (firstAttempt) {
+      this.open.add(this)
+      this.res.once('close', () => this.clientClosed())
+      if (this.hasBody) this.req.once('error', () => this.destroy())
     }
-    this.retry = mayRetry && !hasBody && IDEMPOTENT.has(req.method ?? '')
-    // One string per pod address, so the pool lookup hashes it once.
-    endpoint.origin ??= `http://${endpoint.host}:${endpoint.port}`
-    this.agent.dispatch(
-      {
-        origin: endpoint.origin,
-        path: req.url ?? '/',
-        method: (req.method ?? 'GET') as Dispatcher.HttpMethod,
-        headers: this.headers,
-        body: hasBody ? req : null,
-      },
-      this,
+    const idempotent = IDEMPOTENT.has(this.req.method ?? '')
+    this.retriable = firstAttempt && idempotent && !this.hasBody
+    endpoint.key ??= `${endpoint.host}:${endpoint.port}`
+    this.pool.acquire(
+      endpoint.host,
+      endpoint.port,
+      endpoint.key,
+      !firstAttempt ? 'none' : this.retriable ? 'any' : 'recent',
+      (error, connection) => this.connected(error, connection),
     )
   }
 
-  /** Shutdown: abort the exchange. */
-  destroy(): void {
-    this.controller?.abort(new Error('proxy shutting down'))
-  }
-
-  onRequestStart(controller: Dispatcher.DispatchController): void {
-    this.controller = controller
-  }
-
-  onResponseStart(
-    controller: Dispatcher.DispatchController,
-    statusCode: number,
-    headers: IncomingHttpHeaders,
-    statusMessage?: string,
-  ): void {
-    // Informational answers (103 Early Hints) are not relayed; the final one follows.
-    if (statusCode < 200) return
-    const res = this.res
-    if (res.destroyed) {
-      controller.abort(new Error('client closed the connection'))
+  private connected(error: Error | null, connection: UpstreamConnection | null): void {
+    if (error || !connection) {
+      this.finish()
+      if (!this.res.destroyed) this.hooks.failed(error as NodeJS.ErrnoException)
       return
     }
-    // Streams (SSE, chunked downloads) count as activity while they flow.
-    this.streaming = headers['content-length'] === undefined
-    res.writeHead(statusCode, statusMessage, filterResponseHeaders(headers))
+    if (this.done || this.res.destroyed) {
+      this.pool.release(connection, true)
+      return
+    }
+    this.connection = connection
+    connection.exchange = this
+    const req = this.req
+    connection.parser.expect(req.method ?? 'GET')
+    const chunked = this.hasBody && req.headers['content-length'] === undefined
+    let head = `${req.method} ${req.url} HTTP/1.1\r\n`
+    const headers = this.headers
+    for (let i = 0; i < headers.length; i += 2) head += `${headers[i]}: ${headers[i + 1]}\r\n`
+    if (chunked) head += 'Transfer-Encoding: chunked\r\n'
+    const socket = connection.socket
+    socket.write(`${head}\r\n`, 'latin1')
+    if (!this.hasBody) {
+      this.requestSent = true
+      return
+    }
+    req.on('data', (chunk: Buffer) => {
+      if (this.connection !== connection) return
+      const ok = chunked
+        ? socket.write(`${chunk.length.toString(16)}\r\n`, 'latin1') &&
+          socket.write(chunk) &&
+          socket.write('\r\n', 'latin1')
+        : socket.write(chunk)
+      if (!ok) {
+        req.pause()
+        socket.once('drain', () => req.resume())
+      }
+    })
+    req.once('end', () => {
+      if (this.connection !== connection) return
+      if (chunked) socket.write('0\r\n\r\n', 'latin1')
+      this.requestSent = true
+      // The pod may have answered before reading everything; the connection is free only now.
+      if (connection.parser.complete) this.release()
+    })
   }
 
-  onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+  onHead(head: ResponseHead): void {
+    const res = this.res
+    if (res.destroyed) return
+    // Streams (SSE, chunked downloads) count as activity while they flow.
+    this.streaming = head.contentLength === null
+    res.writeHead(
+      head.status,
+      head.statusMessage,
+      downstreamResponseHeaders(head.rawHeaders) as unknown as http.OutgoingHttpHeaders,
+    )
+  }
+
+  onBody(chunk: Buffer): void {
     if (this.streaming) this.hooks.activity()
     if (!this.res.write(chunk)) {
-      controller.pause()
-      this.res.once('drain', () => controller.resume())
+      const socket = this.connection?.socket
+      if (!socket) return
+      socket.pause()
+      this.res.once('drain', () => socket.resume())
     }
   }
 
-  onResponseEnd(): void {
-    this.open.delete(this)
+  onComplete(): void {
     this.res.end()
+    if (this.requestSent) this.release()
+    else this.finish()
   }
 
-  onResponseError(_controller: Dispatcher.DispatchController, error: Error): void {
-    this.open.delete(this)
-    const res = this.res
-    if (res.headersSent || res.destroyed) {
-      res.destroy()
+  onConnectionLost(error: Error): void {
+    const connection = this.connection
+    this.connection = null
+    if (this.done) return
+    if (this.res.headersSent) {
+      this.finish()
+      this.res.destroy()
       return
     }
     // The pod closed an idle keep-alive connection just as it was reused: try once on a new one.
-    if (this.retry && (error as NodeJS.ErrnoException).code === 'UND_ERR_SOCKET') {
+    if (this.retriable && connection?.reused && !connection.parser.started) {
       this.start(false)
       return
     }
-    this.hooks.failed(error as NodeJS.ErrnoException)
+    this.finish()
+    if (!this.res.destroyed) this.hooks.failed(error as NodeJS.ErrnoException)
+  }
+
+  /** Shutdown or a failed client request: abandon the exchange. */
+  destroy(): void {
+    this.connection?.destroy()
+    this.connection = null
+    this.finish()
+    this.res.destroy()
+  }
+
+  private clientClosed(): void {
+    if (this.done) return
+    // The client left before the response ended: the connection is mid-message, close it.
+    const connection = this.connection
+    this.connection = null
+    this.finish()
+    if (connection) {
+      connection.exchange = null
+      connection.destroy()
+    }
+  }
+
+  private release(): void {
+    const connection = this.connection
+    this.connection = null
+    this.finish()
+    if (connection) this.pool.release(connection, connection.parser.reusable)
+  }
+
+  private finish(): void {
+    this.done = true
+    this.open.delete(this)
   }
 }

@@ -30,8 +30,8 @@ export interface PodRoute {
 export interface Endpoint {
   host: string
   port: number
-  /** `http://host:port`, filled in by the forwarder once */
-  origin?: string
+  /** `host:port`, filled in by the forwarder once (its connection pool's key) */
+  key?: string
 }
 
 export interface RouteEntry {
