@@ -249,8 +249,6 @@ class Exchange implements UpstreamExchange {
       if (this.connection !== connection) return
       if (chunked) socket.write('0\r\n\r\n', 'latin1')
       this.requestSent = true
-      // The pod may have answered before reading everything; the connection is free only now.
-      if (connection.parser.complete) this.release()
     })
   }
 
@@ -278,8 +276,20 @@ class Exchange implements UpstreamExchange {
 
   onComplete(): void {
     this.res.end()
-    if (this.requestSent) this.release()
-    else this.finish()
+    if (this.requestSent) {
+      this.release()
+      return
+    }
+    // The pod answered before reading the whole body (a refusal, say): that connection is in an
+    // unknown state, so close it, and let the rest of the client's body drain into nothing.
+    const connection = this.connection
+    this.connection = null
+    this.finish()
+    if (connection) {
+      connection.exchange = null
+      connection.destroy()
+    }
+    this.req.resume()
   }
 
   onConnectionLost(error: Error): void {

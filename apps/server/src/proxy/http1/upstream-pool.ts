@@ -154,6 +154,8 @@ export class UpstreamPool {
       connection.destroy()
       return
     }
+    // Paused for a slow client on the last chunk: the next exchange must read again.
+    if (connection.socket.isPaused()) connection.socket.resume()
     connection.idleSince = Date.now()
     let list = this.idle.get(connection.key)
     if (!list) {
