@@ -276,6 +276,30 @@ describe('Forwarder against scripted pods', () => {
     await pod.close()
   })
 
+  it('frames a chunked answer for an HTTP/1.0 client by closing the connection', async () => {
+    const pod = await scriptedServer((_r, socket) =>
+      socket.write(
+        'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nold \r\n6\r\nclient\r\n0\r\n\r\n',
+      ),
+    )
+    upstreamPort = pod.port
+    const raw = await new Promise<string>((resolve, reject) => {
+      const socket = net.connect(frontPort, '127.0.0.1', () =>
+        socket.write('GET / HTTP/1.0\r\nHost: x\r\n\r\n'),
+      )
+      let text = ''
+      socket.on('data', (d) => {
+        text += d.toString('latin1')
+      })
+      socket.on('end', () => resolve(text))
+      socket.on('error', reject)
+    })
+    expect(raw).toMatch(/^HTTP\/1\.1 200 OK/)
+    expect(raw).not.toMatch(/transfer-encoding/i)
+    expect(raw.endsWith('\r\n\r\nold client')).toBe(true)
+    await pod.close()
+  })
+
   it('sends request bodies with their framing, chunked ones re-framed', async () => {
     const seen: string[] = []
     const pod = await scriptedServer((request, socket) => {

@@ -100,7 +100,15 @@ export function upstreamRequestHeaders(raw: string[], options: UpstreamHeaderOpt
   return out
 }
 
-const DROP_RESPONSE = new Set(['connection', 'keep-alive', 'proxy-connection', 'upgrade'])
+// Transfer-Encoding too: the body is relayed decoded, and Node frames it for each client
+// (chunked for HTTP/1.1, until close for HTTP/1.0) unless Content-Length says how long it is.
+const DROP_RESPONSE = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'upgrade',
+  'transfer-encoding',
+])
 
 /**
  * The response headers the client receives: the pod's, minus hop-by-hop headers (kept for a

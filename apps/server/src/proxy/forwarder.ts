@@ -7,10 +7,13 @@ import { type UpstreamConnection, type UpstreamExchange, UpstreamPool } from './
 import type { Endpoint } from './route-table.js'
 
 /**
- * Moves bytes between a client and a pod, streaming both ways: request bodies are piped as they
- * arrive (a 50 GB upload never sits in memory), responses are piped as the pod writes them (SSE and
- * chunked responses reach the browser at once), and WebSocket connections become a raw TCP tunnel.
- * Nothing here times out an open exchange: long-lived connections live as long as both ends want.
+ * Moves bytes between a client and a pod, streaming both ways with backpressure: request bodies
+ * go on as they arrive (a 50 GB upload never sits in memory), responses as the pod writes them
+ * (SSE and chunked responses reach the browser at once), and WebSocket connections become a raw
+ * TCP tunnel. HTTP goes over pooled keep-alive connections with the proxy's own HTTP/1.1 client
+ * (http1/): on this path `http.request` and undici cost twice the CPU per request (measured with
+ * `npm run bench:proxy`). Nothing times out an open exchange: long-lived connections live as long
+ * as both ends want; only connecting to a pod has a limit.
  */
 
 export interface ForwardHooks {
