@@ -450,7 +450,8 @@ export class PodProxy implements PodTrafficHandler {
     const target = this.target(req.headers.host)
     if (!target) return sendPage(req, res, pages.noPod())
     const url = new URL(req.url ?? '/', 'http://pod.invalid')
-    if (url.pathname !== `${CONTROL_PREFIX}auth` || (req.method !== 'GET' && req.method !== 'HEAD'))
+    // GET only: a HEAD (a link checker, say) must not use up the one-time ticket.
+    if (url.pathname !== `${CONTROL_PREFIX}auth` || req.method !== 'GET')
       return sendPage(req, res, pages.noPod())
     const next = safeNext(url.searchParams.get('next'))
     const retry = this.authorizeUrl(target, next)
