@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { type ConfigError, loadConfig } from '../src/config.js'
 import { SecretBox } from '../src/lib/secrets.js'
 import { type AccessDecision, type AccessInput, decideAccess } from '../src/proxy/access.js'
 import { neuropodAuthorization, podCookieValues, stripPlatformCookies } from '../src/proxy/credentials.js'
@@ -191,5 +192,42 @@ describe('forwarded headers', () => {
       'text/plain',
     ]
     expect(downstreamResponseHeaders(response)).toEqual(['Set-Cookie', 'app=1', 'Content-Type', 'text/plain'])
+  })
+})
+
+describe('proxy configuration', () => {
+  it('has defaults and validates every variable by name', () => {
+    expect(loadConfig({}).proxy).toEqual({
+      port: null,
+      host: '0.0.0.0',
+      ticketTtlSeconds: 60,
+      activityFlushMs: 5000,
+      connectTimeoutMs: 10_000,
+    })
+    expect(loadConfig({ NEUROPOD_PROXY_PORT: '3001', HOST: '127.0.0.1' }).proxy).toMatchObject({
+      port: 3001,
+      host: '127.0.0.1',
+    })
+    const problems = (env: Record<string, string>) => {
+      try {
+        loadConfig(env)
+        return []
+      } catch (error) {
+        return (error as ConfigError).problems
+      }
+    }
+    expect(problems({ NEUROPOD_PROXY_PORT: 'x' })[0]).toMatch(/^NEUROPOD_PROXY_PORT/)
+    expect(problems({ PORT: '3000', NEUROPOD_PROXY_PORT: '3000' })[0]).toMatch(
+      /NEUROPOD_PROXY_PORT=3000 must differ/,
+    )
+    expect(problems({ NEUROPOD_PROXY_TICKET_TTL_SECONDS: '0' })[0]).toMatch(
+      /^NEUROPOD_PROXY_TICKET_TTL_SECONDS/,
+    )
+    expect(problems({ NEUROPOD_PROXY_ACTIVITY_FLUSH_MS: '10' })[0]).toMatch(
+      /^NEUROPOD_PROXY_ACTIVITY_FLUSH_MS/,
+    )
+    expect(problems({ NEUROPOD_PROXY_CONNECT_TIMEOUT_MS: 'soon' })[0]).toMatch(
+      /^NEUROPOD_PROXY_CONNECT_TIMEOUT_MS/,
+    )
   })
 })

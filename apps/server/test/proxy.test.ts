@@ -415,10 +415,16 @@ describe('pod URLs: ingress-nginx external auth', () => {
     const anonymous = await server.request('GET', `/api/proxy/signin?rd=${encodeURIComponent(rd)}`)
     expect(anonymous.status).toBe(302)
     expect(String(anonymous.headers.location)).toMatch(/^\/login\?next=/)
-    const signedIn = await server.request('GET', `/api/proxy/signin?rd=${encodeURIComponent(rd)}`, {
-      headers: { cookie: `neuropod_session=${owner.token}` },
-    })
-    expect(new URL(String(signedIn.headers.location)).pathname).toBe('/__neuropod/auth')
+    const as = (token: string) =>
+      server.request('GET', `/api/proxy/signin?rd=${encodeURIComponent(rd)}`, {
+        headers: { cookie: `neuropod_session=${token}` },
+      })
+    for (const token of [owner.token, admin.token])
+      expect(new URL(String((await as(token)).headers.location)).pathname).toBe('/__neuropod/auth')
+    expect((await as(other.token)).status).toBe(403)
+    expect((await server.request('GET', '/api/proxy/signin?rd=https%3A%2F%2Fevil.example%2F')).status).toBe(
+      400,
+    )
   })
 })
 
