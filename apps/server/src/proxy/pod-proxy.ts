@@ -584,15 +584,7 @@ function starting(route: PodRoute, service: ServiceRoute): boolean {
 }
 
 function failurePage(error: NodeJS.ErrnoException, route: PodRoute, service: ServiceRoute, port: number) {
-  const unreachable = [
-    'ECONNREFUSED',
-    'ETIMEDOUT',
-    'EHOSTUNREACH',
-    'ENETUNREACH',
-    'ENOTFOUND',
-    'EAI_AGAIN',
-    'UND_ERR_CONNECT_TIMEOUT',
-  ]
+  const unreachable = ['ECONNREFUSED', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']
   return unreachable.includes(error.code ?? '')
     ? pages.notAnswering(route, port, starting(route, service))
     : pages.upstreamFailed(route, port)
