@@ -17,6 +17,8 @@ import type { Dispatcher } from './platform/http-server.js'
 import type { Platform } from './platform/platform.js'
 import { podsRoutes } from './pods/pods.routes.js'
 import { pricingRoutes } from './pricing/pricing.routes.js'
+import { PodProxy } from './proxy/pod-proxy.js'
+import { proxyRoutes } from './proxy/proxy.routes.js'
 import { createRealtime } from './realtime/socket-server.js'
 import { statusRoutes } from './status/status.routes.js'
 import { templatesRoutes } from './templates/templates.routes.js'
@@ -95,6 +97,20 @@ export async function buildApp(platform: Platform, app: App, dispatcher: Dispatc
     routes(app, platform)
   }
 
+  // Pod URLs: the proxy serves pod hosts ahead of Fastify; its sign-in routes live on the platform host.
+  const proxy = new PodProxy({
+    config: { ...config, sessionTtlHours: config.auth.sessionTtlHours },
+    db: platform.database.db,
+    bus: platform.bus,
+    clock: platform.clock,
+    runtime: platform.runtime,
+    secrets: platform.secrets,
+    auth: platform.auth,
+    log: platform.log.child({ component: 'proxy' }),
+  })
+  proxyRoutes(proxy)(app, platform)
+  dispatcher.setPodHandler(proxy)
+
   const webDist = resolveWebDist(config.webDist)
   if (webDist) {
     await app.register(fastifyStatic, { root: webDist, prefix: '/', wildcard: false, index: ['index.html'] })
@@ -122,7 +138,7 @@ export async function buildApp(platform: Platform, app: App, dispatcher: Dispatc
     podDomain: config.podDomain,
   })
   dispatcher.setRealtimeEngine(realtime.engine)
-  return { realtime }
+  return { realtime, proxy }
 }
 
 function resolveWebDist(configured: string | null): string | null {

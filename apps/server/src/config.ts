@@ -67,6 +67,20 @@ export interface Config {
   meter: { intervalSeconds: number }
   reconciler: { intervalSeconds: number; readinessGraceSeconds: number }
   simulation: { createDelayMs: number; startDelayMs: number }
+  proxy: ProxyConfig
+}
+
+/** Pod URLs: the authenticating reverse proxy in front of every pod's HTTP ports. */
+export interface ProxyConfig {
+  /** A second listener that serves only pod hosts (null: pod hosts are served on PORT only) */
+  port: number | null
+  host: string
+  /** Lifetime of the one-time sign-in ticket handed from the platform to a pod host */
+  ticketTtlSeconds: number
+  /** How often recorded pod activity is written to the database */
+  activityFlushMs: number
+  /** Give up connecting to a pod's port after this long */
+  connectTimeoutMs: number
 }
 
 export interface KubernetesConfig {
@@ -427,7 +441,16 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       createDelayMs: r.int('NEUROPOD_SIM_CREATE_DELAY_MS', 1500, 0, 600000),
       startDelayMs: r.int('NEUROPOD_SIM_START_DELAY_MS', 1500, 0, 600000),
     },
+    proxy: {
+      port: r.raw('NEUROPOD_PROXY_PORT') === undefined ? null : r.int('NEUROPOD_PROXY_PORT', 0, 0, 65535),
+      host: r.string('NEUROPOD_PROXY_HOST', r.string('HOST', '0.0.0.0')),
+      ticketTtlSeconds: r.int('NEUROPOD_PROXY_TICKET_TTL_SECONDS', 60, 5, 600),
+      activityFlushMs: r.int('NEUROPOD_PROXY_ACTIVITY_FLUSH_MS', 5000, 50, 300_000),
+      connectTimeoutMs: r.int('NEUROPOD_PROXY_CONNECT_TIMEOUT_MS', 10_000, 100, 120_000),
+    },
   }
+  if (config.proxy.port !== null && config.proxy.port !== 0 && config.proxy.port === port)
+    r.problems.push(`NEUROPOD_PROXY_PORT=${config.proxy.port} must differ from PORT`)
   if (r.problems.length > 0) throw new ConfigError(r.problems)
   return config
 }

@@ -12,6 +12,7 @@ type Role = 'anon' | 'owner' | 'other' | 'admin'
 interface Target {
   path: string
   body?: unknown
+  headers?: Record<string, string>
 }
 interface Case {
   method: string
@@ -253,6 +254,22 @@ describe('authorization matrix', () => {
     add('GET', '/api/billing/ledger', OWNED, () => ({ path: `/api/billing/ledger?userId=${owner.id}` }))
     add('GET', '/api/billing/usage', OWNED, () => ({ path: `/api/billing/usage?userId=${owner.id}` }))
     add('GET', '/api/billing/summary', OWNED, () => ({ path: `/api/billing/summary?userId=${owner.id}` }))
+    // pod URLs: the sign-in hand-over and the ingress external-auth check, for the owner's private port
+    const podPort = async () => {
+      const pod = (await server.request('GET', `/api/pods/${podId}`, { token: server.adminToken })).body.data
+      return { url: pod.httpServices[0].url as string, host: new URL(pod.httpServices[0].url).host }
+    }
+    const HANDOVER = { anon: 302, owner: 302, other: 403, admin: 302 }
+    add('GET', '/api/proxy/authorize', HANDOVER, async () => ({
+      path: `/api/proxy/authorize?target=${encodeURIComponent((await podPort()).url)}`,
+    }))
+    add('GET', '/api/proxy/signin', HANDOVER, async () => ({
+      path: `/api/proxy/signin?rd=${encodeURIComponent((await podPort()).url)}`,
+    }))
+    add('GET', '/api/proxy/auth', { anon: 401, owner: 200, other: 403, admin: 200 }, async () => ({
+      path: '/api/proxy/auth',
+      headers: { 'x-forwarded-host': (await podPort()).host },
+    }))
     // last: it restores the default catalog (and its pod limit)
     add('POST', '/api/pricing/reset', ADMIN, fixed('/api/pricing/reset'))
   })
@@ -284,7 +301,11 @@ describe('authorization matrix', () => {
           token = (await server.newClient('pw')).token
         }
         const target = await c.target(role)
-        const res = await server.request(c.method, target.path, { token, body: target.body })
+        const res = await server.request(c.method, target.path, {
+          token,
+          body: target.body,
+          headers: target.headers,
+        })
         if (res.status !== c.expect[role])
           failures.push(
             `${c.method} ${target.path}: expected ${c.expect[role]}, got ${res.status} ${JSON.stringify(res.body).slice(0, 200)}`,

@@ -230,6 +230,12 @@ export interface InstanceSettingsTable {
   created_at: ColumnType<Date, Date | string | undefined, never>
 }
 
+/** Ids of redeemed pod URL sign-in tickets (one-time use across replicas) */
+export interface ProxyUsedTicketsTable {
+  id: string
+  expires_at: Timestamp
+}
+
 export interface Database {
   users: UsersTable
   sessions: SessionsTable
@@ -244,6 +250,7 @@ export interface Database {
   gpu_allocations: GpuAllocationsTable
   audit_log: AuditLogTable
   instance_settings: InstanceSettingsTable
+  proxy_used_tickets: ProxyUsedTicketsTable
 }
 
 export type UserRow = Selectable<UsersTable>

@@ -26,10 +26,23 @@ const REALTIME_PATH = '/socket.io/'
 export function createDispatcher(podDomain: string): Dispatcher {
   let pods: PodTrafficHandler | null = null
   let engine: EngineServer | null = null
-  const isPodHost = (host: string | undefined) => parsePodHost(host, podDomain) !== null
+  // Every request asks; remembering the answer per Host value keeps the regex off the hot path.
+  const known = new Map<string, boolean>()
+  const isPodHost = (host: string | undefined) => {
+    if (!host) return false
+    let pod = known.get(host)
+    if (pod === undefined) {
+      pod = parsePodHost(host, podDomain) !== null
+      if (known.size >= 10_000) known.clear()
+      known.set(host, pod)
+    }
+    return pod
+  }
 
   const serverFactory: FastifyServerFactory = (handler) => {
-    const server = http.createServer((req, res) => {
+    // No limit on receiving a whole request: uploads to pods may take longer than any fixed limit.
+    // Slow headers are still cut by headersTimeout; API bodies are capped by Fastify's bodyLimit.
+    const server = http.createServer({ requestTimeout: 0 }, (req, res) => {
       if (isPodHost(req.headers.host)) {
         if (pods) return pods.request(req, res)
       } else if (engine && req.url?.startsWith(REALTIME_PATH)) {

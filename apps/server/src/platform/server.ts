@@ -3,6 +3,7 @@ import Fastify from 'fastify'
 import { buildApp, fastifyOptions } from '../app.js'
 import type { Config } from '../config.js'
 import type { App } from '../http/route-context.js'
+import { listenPodOnly, type PodOnlyServer } from '../proxy/proxy-server.js'
 import { createDispatcher, type Dispatcher } from './http-server.js'
 import { createPlatform, type Platform, type PlatformOverrides } from './platform.js'
 
@@ -12,6 +13,8 @@ export interface RunningServer {
   dispatcher: Dispatcher
   /** Base URL the server listens on, e.g. http://127.0.0.1:3000 */
   url: string
+  /** Base URL of the pod-only listener (NEUROPOD_PROXY_PORT), or null */
+  proxyUrl: string | null
   close(): Promise<void>
 }
 
@@ -30,7 +33,7 @@ export async function startServer(
     serverFactory: dispatcher.serverFactory,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App
   const platform = await createPlatform(config, app.log, overrides)
-  const { realtime } = await buildApp(platform, app, dispatcher)
+  const { realtime, proxy } = await buildApp(platform, app, dispatcher)
   await app.ready()
 
   await platform.runtime.start(platform.reconciler)
@@ -52,6 +55,12 @@ export async function startServer(
     const address = await app.listen({ port: config.port, host: config.host })
     url = address.replace('[::]', '127.0.0.1').replace('0.0.0.0', '127.0.0.1')
   }
+  let podOnly: PodOnlyServer | null = null
+  if (listen && config.proxy.port !== null)
+    podOnly = await listenPodOnly(proxy, dispatcher.isPodHost, {
+      port: config.proxy.port,
+      host: config.proxy.host,
+    })
 
   let closing: Promise<void> | null = null
   const close = () => {
@@ -60,13 +69,17 @@ export async function startServer(
       await platform.leader.close()
       await platform.reconciler.deactivate()
       await platform.meter.drain()
+      // Pod WebSockets and streams would otherwise keep the HTTP server from closing.
+      await proxy.shutdown()
+      await podOnly?.close()
       await realtime.close()
       await app.close()
+      await proxy.close()
       await platform.runtime.close()
       await platform.bus.close()
       await platform.database.close()
     })()
     return closing
   }
-  return { platform, app, dispatcher, url, close }
+  return { platform, app, dispatcher, url, proxyUrl: podOnly?.url ?? null, close }
 }

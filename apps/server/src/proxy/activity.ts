@@ -1,0 +1,58 @@
+import { type Kysely, sql } from 'kysely'
+import type { Database } from '../db/schema.js'
+import type { Clock } from '../lib/clock.js'
+import type { Logger } from '../lib/logger.js'
+
+/**
+ * Pod activity (the basis for idle auto-stop): every proxied request and WebSocket frame marks its
+ * pod here, in memory; a timer writes the latest time of every active pod in one statement. The
+ * request path never waits for the database, and a busy pod costs one row update per flush.
+ * Replicas write independently; the update never moves `last_active_at` backwards.
+ */
+export class ActivityRecorder {
+  private pending = new Map<string, number>()
+  private readonly timer: NodeJS.Timeout
+  private flushing: Promise<void> | null = null
+
+  constructor(private readonly deps: { db: Kysely<Database>; clock: Clock; log: Logger; flushMs: number }) {
+    this.timer = setInterval(() => void this.flush(), deps.flushMs)
+    this.timer.unref()
+  }
+
+  touch(podId: string): void {
+    this.pending.set(podId, this.deps.clock.now().getTime())
+  }
+
+  /** Writes what was recorded so far (also called on shutdown). */
+  flush(): Promise<void> {
+    this.flushing ??= this.write().finally(() => {
+      this.flushing = null
+    })
+    return this.flushing
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.timer)
+    await this.flushing
+    await this.flush()
+  }
+
+  private async write(): Promise<void> {
+    if (this.pending.size === 0) return
+    const batch = this.pending
+    this.pending = new Map()
+    const rows = [...batch].map(([podId, at]) => sql`(${podId}, ${new Date(at).toISOString()}::timestamptz)`)
+    try {
+      await sql`
+        update pods set last_active_at = v.at
+        from (values ${sql.join(rows)}) as v(id, at)
+        where pods.id = v.id and (pods.last_active_at is null or pods.last_active_at < v.at)`.execute(
+        this.deps.db,
+      )
+    } catch (error) {
+      // Keep the marks for the next attempt (a newer mark for the same pod wins).
+      for (const [podId, at] of batch) if ((this.pending.get(podId) ?? 0) < at) this.pending.set(podId, at)
+      this.deps.log.warn({ err: error, pods: batch.size }, 'could not record pod activity; will retry')
+    }
+  }
+}

@@ -1,0 +1,120 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import Type from 'typebox'
+import { requestToken } from '../http/auth-hooks.js'
+import type { RouteModule } from '../http/route-context.js'
+import { type ProxyPage, renderHtml } from './pages.js'
+import type { HandoverResult, PodProxy } from './pod-proxy.js'
+
+const TargetQuery = Type.Object({
+  target: Type.String({ minLength: 1, maxLength: 4096, description: 'The pod URL to open after sign-in' }),
+})
+const SigninQuery = Type.Object({
+  rd: Type.String({
+    minLength: 1,
+    maxLength: 4096,
+    description: 'The pod URL to open after sign-in (ingress-nginx appends it as `rd`)',
+  }),
+})
+
+/**
+ * The platform side of pod URL access: the sign-in hand-over (`authorize`, and `signin` for
+ * ingress-nginx `auth-signin`) and the external-auth check for ingress-nginx `auth-url`.
+ * They live on the platform host, where the platform's session cookie is.
+ */
+export function proxyRoutes(proxy: PodProxy): RouteModule {
+  return (app, { config }) => {
+    const tags = ['Pod URLs']
+    const publicOrigin = new URL(config.publicUrl).origin
+
+    const handover = async (request: FastifyRequest, reply: FastifyReply, target: string) => {
+      const result = await proxy.authorize(target, requestToken(request, publicOrigin), request.principal)
+      return sendHandover(request, reply, result)
+    }
+
+    app.get(
+      '/api/proxy/authorize',
+      {
+        schema: {
+          tags,
+          summary:
+            'Open a pod URL signed in: redirects to sign-in, then to the pod host with a one-time ticket',
+          description:
+            'Browsers arrive here from a private pod URL. Not signed in: 302 to `/login?next=…`. Signed in and allowed: 302 to `<pod host>/__neuropod/auth?ticket=…`, which sets a cookie valid for that host only. Signed in but not allowed: 403 page.',
+          querystring: TargetQuery,
+        },
+      },
+      (request, reply) => handover(request, reply, request.query.target),
+    )
+
+    app.get(
+      '/api/proxy/signin',
+      {
+        schema: {
+          tags,
+          summary: 'ingress-nginx `auth-signin` target: the same hand-over, for the URL in `rd`',
+          querystring: SigninQuery,
+        },
+      },
+      (request, reply) => handover(request, reply, request.query.rd),
+    )
+
+    app.get(
+      '/api/proxy/auth',
+      {
+        schema: {
+          tags,
+          summary: 'ingress-nginx `auth-url`: may this request open this pod URL?',
+          description:
+            'The pod host comes from `X-Original-URL`, else `X-Forwarded-Host`, else `Host`; the credential from `Authorization` (API key or session token) or the pod cookie. 200: allowed (response headers `Cookie` and `Authorization` are what the pod should receive; list them in `auth-response-headers`). 401: no valid credential. 403: signed in, not allowed. 404: no such pod port.',
+        },
+      },
+      async (request, reply) => {
+        const originalUrl = header(request, 'x-original-url')
+        const result = await proxy.externalAuth({
+          host:
+            hostOf(originalUrl) ?? firstValue(header(request, 'x-forwarded-host')) ?? request.headers.host,
+          method: header(request, 'x-original-method') ?? 'GET',
+          authorization: request.headers.authorization,
+          cookie: request.headers.cookie,
+          origin: request.headers.origin,
+          upgrade: header(request, 'upgrade') !== undefined,
+        })
+        reply.header('cache-control', 'no-store')
+        for (const [name, value] of Object.entries(result.headers)) reply.header(name, value)
+        return reply.status(result.status).send({ success: result.status === 200, status: result.status })
+      },
+    )
+  }
+}
+
+function sendHandover(request: FastifyRequest, reply: FastifyReply, result: HandoverResult) {
+  reply.header('cache-control', 'no-store')
+  reply.header('referrer-policy', 'no-referrer')
+  if (result.kind === 'redirect') return reply.redirect(result.location, 302)
+  return sendPage(request, reply, result.page)
+}
+
+function sendPage(request: FastifyRequest, reply: FastifyReply, page: ProxyPage) {
+  reply.status(page.status)
+  if ((request.headers.accept ?? '').includes('text/html'))
+    return reply.type('text/html; charset=utf-8').send(renderHtml(page))
+  return reply.send({ success: false, code: page.code, message: page.message, ...page.details })
+}
+
+function header(request: FastifyRequest, name: string): string | undefined {
+  const value = request.headers[name]
+  return Array.isArray(value) ? value[0] : value
+}
+
+function firstValue(value: string | undefined): string | undefined {
+  return value?.split(',')[0]?.trim() || undefined
+}
+
+function hostOf(url: string | undefined): string | undefined {
+  if (!url) return undefined
+  try {
+    return new URL(url).host
+  } catch {
+    return undefined
+  }
+}
