@@ -37,6 +37,12 @@ export interface PodsDeps {
 const POD_ID = /^[a-f0-9]{16}$/
 const OWN_ROWS_TTL_MS = 2000
 
+interface OwnRows {
+  rows: Promise<PodViewRow[]>
+  at: number
+  views: { second: number; pods: Pod[] } | null
+}
+
 export interface AdminPodFilters {
   userEmail?: string
   userId?: string
@@ -58,7 +64,7 @@ export class PodsService {
    * lifetime bounds what no event announces (last activity, usage samples). Views are rebuilt per
    * request, so uptime stays exact.
    */
-  private readonly ownRows = new Map<string, { rows: Promise<PodViewRow[]>; at: number }>()
+  private readonly ownRows = new Map<string, OwnRows>()
 
   constructor(private readonly deps: PodsDeps) {
     deps.bus.subscribe((m) => {
@@ -68,22 +74,22 @@ export class PodsService {
     })
   }
 
-  private rowsOf(ownerId: string): Promise<PodViewRow[]> {
+  private rowsOf(ownerId: string): OwnRows {
     const now = Date.now()
     const cached = this.ownRows.get(ownerId)
-    if (cached && now - cached.at < OWN_ROWS_TTL_MS) return cached.rows
+    if (cached && now - cached.at < OWN_ROWS_TTL_MS) return cached
     const rows = selectPodViews(this.deps.db)
       .where('pods.user_id', '=', ownerId)
       .where('pods.deleted_at', 'is', null)
       .orderBy('pods.created_at', 'desc')
       .execute()
-    const entry = { rows, at: now }
+    const entry: OwnRows = { rows, at: now, views: null }
     this.ownRows.set(ownerId, entry)
     rows.catch(() => {
       if (this.ownRows.get(ownerId) === entry) this.ownRows.delete(ownerId)
     })
     if (this.ownRows.size > 10_000) this.ownRows.clear()
-    return rows
+    return entry
   }
 
   // ---------------------------------------------------------------- reads
@@ -100,9 +106,14 @@ export class PodsService {
       if (!owner) throw notFound('User not found')
       ownerId = owner.id
     }
-    const rows = await this.rowsOf(ownerId)
+    const entry = this.rowsOf(ownerId)
+    const rows = await entry.rows
+    // Views depend on the clock only through uptime (whole seconds): within one second, callers get
+    // the same array, which also lets the route reuse its serialized body.
     const options = this.deps.publisher.options()
-    return rows.map((r) => podView(r, options))
+    const second = Math.floor(options.now.getTime() / 1000)
+    if (entry.views?.second !== second) entry.views = { second, pods: rows.map((r) => podView(r, options)) }
+    return entry.views.pods
   }
 
   async listAll(filters: AdminPodFilters): Promise<{ total: number; pods: Pod[] }> {
