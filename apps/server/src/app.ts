@@ -4,7 +4,6 @@ import cookie from '@fastify/cookie'
 import fastifyStatic from '@fastify/static'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import { ErrorBody } from '@neuropod/contracts'
 import type { FastifyServerOptions } from 'fastify'
 import { authRoutes } from './auth/auth.routes.js'
@@ -145,5 +144,3 @@ function resolveWebDist(configured: string | null): string | null {
   const candidates = configured ? [configured] : [path.resolve(import.meta.dirname, '../../web/dist')]
   return candidates.find((dir) => fs.existsSync(path.join(dir, 'index.html'))) ?? null
 }
-
-export type { TypeBoxTypeProvider }

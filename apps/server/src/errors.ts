@@ -23,9 +23,4 @@ export const unauthenticated = (message = 'Authentication required') =>
 export const forbidden = (message = 'You are not allowed to do this') =>
   new AppError('FORBIDDEN', 403, message)
 export const notFound = (message: string) => new AppError('NOT_FOUND', 404, message)
-export const conflict = (message: string) => new AppError('CONFLICT', 409, message)
 export const invalidState = (message: string) => new AppError('INVALID_STATE', 409, message)
-
-export function assertNever(value: never): never {
-  throw new Error(`Unexpected value: ${JSON.stringify(value)}`)
-}

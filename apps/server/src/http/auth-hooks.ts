@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { AuthService } from '../auth/auth.service.js'
 import { type Principal, SESSION_COOKIE } from '../auth/principal.js'
-import { AppError, forbidden, unauthenticated } from '../errors.js'
+import { forbidden, unauthenticated } from '../errors.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -81,5 +81,3 @@ export const adminOnly = (request: FastifyRequest, _reply: FastifyReply, done: D
 export function requestMeta(request: FastifyRequest) {
   return { ip: request.ip, userAgent: request.headers['user-agent'] ?? null }
 }
-
-export const notAllowed = (message: string) => new AppError('FORBIDDEN', 403, message)

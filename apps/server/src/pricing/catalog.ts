@@ -1,5 +1,5 @@
 import type { GpuTypeRow, PricingSettingsRow } from '../db/schema.js'
-import { eurosToMicros, microsToEuros } from '../lib/money.js'
+import { eurosToMicros } from '../lib/money.js'
 
 /** The price catalog as the domain sees it: integer micro-euros everywhere. */
 export interface Catalog {
@@ -102,5 +102,3 @@ export function gpuDisplayName(id: string, catalog: Catalog): string {
   if (id === 'cpu') return 'CPU only'
   return findGpu(catalog, id)?.name ?? id.toUpperCase().replace('-', ' ')
 }
-
-export const euros = microsToEuros

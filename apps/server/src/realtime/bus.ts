@@ -23,7 +23,6 @@ export type BusMessage =
   | { kind: 'access-revoked'; userId: string; sessionId: string | null; apiKeyId?: string | null }
   | { kind: 'catalog-changed' }
   | { kind: 'reconcile'; podId: string }
-  | { kind: 'pod-activity'; podId: string }
 
 export interface Bus {
   publish(message: BusMessage): void
