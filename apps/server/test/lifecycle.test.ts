@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { systemClock } from '../src/lib/clock.js'
+import { Housekeeping } from '../src/platform/housekeeping.js'
 import type { RuntimeHealth } from '../src/runtime/pod-runtime.js'
 import { SimulatedRuntime } from '../src/runtime/simulated/simulated-runtime.js'
-import { cloneDatabase, createTestServer, eventually, type Json } from './harness.js'
+import { cloneDatabase, createTestServer, eventually, type Json, ManualClock } from './harness.js'
 
 /** An engine that takes its time to answer health checks (a busy Docker daemon, say). */
 class SlowHealthRuntime extends SimulatedRuntime {
@@ -130,6 +131,26 @@ describe('server lifecycle', () => {
     } finally {
       await second.stop()
       await drop()
+    }
+  })
+})
+
+describe('housekeeping', () => {
+  it('forgets sessions that ended more than 30 days ago, and only those', async () => {
+    const clock = new ManualClock(new Date('2026-05-01T00:00:00Z'))
+    const server = await createTestServer({ clock })
+    try {
+      const client = await server.newClient()
+      await server.request('POST', '/api/auth/logout', { token: client.token })
+      const fresh = await server.newClient()
+      const sweep = () => new Housekeeping(server.platform.database.db, clock, server.platform.log).sweep()
+      expect((await sweep()).sessions).toBe(0)
+      clock.advance(31 * 86_400_000)
+      expect((await sweep()).sessions).toBe(1)
+      const left = await server.platform.database.db.selectFrom('sessions').select('user_id').execute()
+      expect(left.map((s) => s.user_id)).toContain(fresh.id)
+    } finally {
+      await server.stop()
     }
   })
 })

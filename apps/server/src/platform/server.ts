@@ -4,6 +4,7 @@ import { buildApp, fastifyOptions } from '../app.js'
 import type { Config } from '../config.js'
 import type { App } from '../http/route-context.js'
 import { listenPodOnly, type PodOnlyServer } from '../proxy/proxy-server.js'
+import { Housekeeping } from './housekeeping.js'
 import { createDispatcher, type Dispatcher } from './http-server.js'
 import { createPlatform, type Platform, type PlatformOverrides } from './platform.js'
 
@@ -36,6 +37,7 @@ export async function startServer(
   const { realtime, proxy } = await buildApp(platform, app, dispatcher)
   await app.ready()
 
+  const housekeeping = new Housekeeping(platform.database.db, platform.clock, platform.log)
   await platform.runtime.start(platform.reconciler)
   await platform.leader.start((leading) => {
     if (leading) {
@@ -44,8 +46,10 @@ export async function startServer(
         .activate()
         .catch((error) => platform.log.error({ err: error }, 'reconciler activation failed'))
       platform.meter.start(config.meter.intervalSeconds)
+      housekeeping.start()
     } else {
       platform.meter.stop()
+      housekeeping.stop()
       void platform.reconciler.deactivate()
     }
   })
@@ -66,6 +70,7 @@ export async function startServer(
   const close = () => {
     closing ??= (async () => {
       platform.meter.stop()
+      housekeeping.stop()
       await platform.leader.close()
       await platform.reconciler.deactivate()
       await platform.meter.drain()
