@@ -740,30 +740,38 @@ export class Reconciler implements RuntimeListener {
           .join(', ')} not answering`
       }
       if (becameReady || status !== pod.status || reason !== pod.status_reason) {
-        const result = await this.deps.db
-          .updateTable('pods')
-          .set({ status, status_reason: reason, http_services: JSON.stringify(services), updated_at: now })
-          .where('id', '=', podId)
-          .where('desired_state', '=', 'running')
-          .where('compute_active', '=', true)
-          .where('status', 'in', ['creating', 'running'])
-          .executeTakeFirst()
-        if (Number(result.numUpdatedRows) > 0) {
+        // The status and its event commit together, so whoever sees `running` also sees `Ready`.
+        const updated = await this.deps.db.transaction().execute(async (trx) => {
+          const result = await trx
+            .updateTable('pods')
+            .set({ status, status_reason: reason, http_services: JSON.stringify(services), updated_at: now })
+            .where('id', '=', podId)
+            .where('desired_state', '=', 'running')
+            .where('compute_active', '=', true)
+            .where('status', 'in', ['creating', 'running'])
+            .executeTakeFirst()
+          if (Number(result.numUpdatedRows) === 0) return false
           if (status === 'running' && pod.status === 'creating') {
-            await this.deps.publisher.event(podId, {
-              type: allReady ? 'normal' : 'warning',
-              reason: allReady ? 'Ready' : 'NotReady',
-              message: allReady ? 'All HTTP services answer' : (reason ?? ''),
-              progress: 100,
-            })
+            await this.deps.publisher.event(
+              podId,
+              {
+                type: allReady ? 'normal' : 'warning',
+                reason: allReady ? 'Ready' : 'NotReady',
+                message: allReady ? 'All HTTP services answer' : (reason ?? ''),
+                progress: 100,
+              },
+              trx,
+            )
           } else if (allReady) {
-            await this.deps.publisher.event(podId, {
-              type: 'normal',
-              reason: 'Ready',
-              message: 'All HTTP services answer',
-              progress: 100,
-            })
+            await this.deps.publisher.event(
+              podId,
+              { type: 'normal', reason: 'Ready', message: 'All HTTP services answer', progress: 100 },
+              trx,
+            )
           }
+          return true
+        })
+        if (updated) {
           await this.deps.publisher.update(podId)
         }
       }
