@@ -42,6 +42,22 @@ describe('loadConfig', () => {
     }
   })
 
+  it('wants a DNS name in NEUROPOD_INTERNAL_URL on Kubernetes, where pod hosts reach it by ExternalName', () => {
+    const kube = { NEUROPOD_RUNTIME: 'kubernetes', POD_DOMAIN: 'pods.example.org' }
+    expect(() => loadConfig({ ...kube, NEUROPOD_INTERNAL_URL: 'http://10.0.0.7:3000' })).toThrow(
+      /NEUROPOD_INTERNAL_URL=.*must name the platform by a DNS name/,
+    )
+    expect(() => loadConfig({ ...kube, NEUROPOD_INTERNAL_URL: 'http://[fd00::7]:3000' })).toThrow(ConfigError)
+    expect(
+      loadConfig({ ...kube, NEUROPOD_INTERNAL_URL: 'http://neuropod.neuropod-system.svc:3000' }).kubernetes
+        .internalUrl,
+    ).toBe('http://neuropod.neuropod-system.svc:3000')
+    // Other runtimes never build the Service, so an address is fine there.
+    expect(loadConfig({ NEUROPOD_INTERNAL_URL: 'http://10.0.0.7:3000' }).kubernetes.internalUrl).toBe(
+      'http://10.0.0.7:3000',
+    )
+  })
+
   it('accepts the original names and seed variables', () => {
     const config = loadConfig({
       DOMAIN_SUFFIX: 'pods.example.org',

@@ -252,6 +252,14 @@ export function parseGpuList(value: string): GpuDevice[] | string {
 const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
 const DNS_NAME = /^(?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/
 
+function hostnameOf(url: string): string {
+  try {
+    return new URL(url).hostname.replace(/^\[|\]$/g, '')
+  } catch {
+    return ''
+  }
+}
+
 function kubernetesConfig(r: Reader, publicUrl: string): KubernetesConfig {
   const namespace = r.raw('NEUROPOD_NAMESPACE') ?? r.raw('NAMESPACE') ?? 'neuropod'
   if (!DNS_LABEL.test(namespace))
@@ -284,6 +292,12 @@ function kubernetesConfig(r: Reader, publicUrl: string): KubernetesConfig {
     if ('problems' in parsed) for (const p of parsed.problems) r.problems.push(`NEUROPOD_K8S_PROFILES: ${p}`)
     else profiles = parsed.profiles
   }
+  const internalUrl = r.url('NEUROPOD_INTERNAL_URL', publicUrl)!.replace(/\/+$/, '')
+  // Pod hosts reach the platform through an ExternalName Service, which takes a DNS name only.
+  if (r.raw('NEUROPOD_RUNTIME') === 'kubernetes' && isIP(hostnameOf(internalUrl)) !== 0)
+    r.problems.push(
+      `NEUROPOD_INTERNAL_URL=${JSON.stringify(internalUrl)} must name the platform by a DNS name (its Service, say http://neuropod.neuropod-system.svc:3000), not an IP address`,
+    )
   return {
     kubeconfig: r.optional('KUBECONFIG'),
     inCluster: r.raw('KUBERNETES_SERVICE_HOST') !== undefined,
@@ -291,7 +305,7 @@ function kubernetesConfig(r: Reader, publicUrl: string): KubernetesConfig {
     storageClass,
     ingressClass: ingressClass ?? 'nginx',
     tlsSecretName,
-    internalUrl: r.url('NEUROPOD_INTERNAL_URL', publicUrl)!.replace(/\/+$/, ''),
+    internalUrl,
     profiles,
     tcpExposure: r.oneOf('NEUROPOD_K8S_TCP_EXPOSURE', ['nodeport', 'loadbalancer'] as const, 'nodeport')!,
     tcpHost: r.optional('NEUROPOD_K8S_TCP_HOST'),

@@ -78,6 +78,7 @@ export interface RequestFacts {
 export type HandoverResult = { kind: 'redirect'; location: string } | { kind: 'page'; page: ProxyPage }
 
 const CONTROL_PREFIX = '/__neuropod/'
+const HANDOVER_AUTH_PATH = `${CONTROL_PREFIX}auth`
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS'])
 const CACHE_LIMIT = 10_000
 const SHUTDOWN_GRACE_MS = 1000
@@ -480,7 +481,14 @@ export class PodProxy implements PodTrafficHandler {
    * the pod should receive instead of the client's (`auth-response-headers: Authorization, Cookie`):
    * the Cookie header without the platform's cookies, and the Jupyter token for owner and admins.
    */
-  async externalAuth(facts: RequestFacts): Promise<{ status: number; headers: Record<string, string> }> {
+  async externalAuth(
+    facts: RequestFacts & { path: string },
+  ): Promise<{ status: number; headers: Record<string, string> }> {
+    // The hand-over itself is how a browser gets its credential, and the platform checks the
+    // ticket on its own; it receives no cookie or token (the response headers replace them).
+    // Only the exact, unencoded path passes: nginx decodes and normalises before it routes, so
+    // `/__neuropod/..%2fnotebook` would reach the pod while looking like the hand-over here.
+    if (facts.path === HANDOVER_AUTH_PATH) return { status: 200, headers: {} }
     const check = await this.check(facts)
     if (check.kind === 'page') return { status: check.page.status === 404 ? 404 : 401, headers: {} }
     if (check.decision.outcome === 'authenticate') return { status: 401, headers: {} }

@@ -65,12 +65,13 @@ export function proxyRoutes(proxy: PodProxy): RouteModule {
           tags,
           summary: 'ingress-nginx `auth-url`: may this request open this pod URL?',
           description:
-            'The pod host comes from `X-Original-URL`, else `X-Forwarded-Host`, else `Host`; the credential from `Authorization` (API key or session token) or the pod cookie. 200: allowed (response headers `Cookie` and `Authorization` are what the pod should receive; list them in `auth-response-headers`). 401: no valid credential. 403: signed in, not allowed. 404: no such pod port.',
+            'The pod host comes from `X-Original-URL`, else `X-Forwarded-Host`, else `Host`; the credential from `Authorization` (API key or session token) or the pod cookie. 200: allowed (response headers `Cookie` and `Authorization` are what the pod should receive; list them in `auth-response-headers`). 401: no valid credential. 403: signed in, not allowed. 404: no such pod port. `/__neuropod/auth` (the sign-in hand-over, which the platform serves and checks itself) always passes.',
         },
       },
       async (request, reply) => {
         const originalUrl = header(request, 'x-original-url')
         const result = await proxy.externalAuth({
+          path: pathOf(originalUrl) ?? '/',
           host:
             hostOf(originalUrl) ?? firstValue(header(request, 'x-forwarded-host')) ?? request.headers.host,
           method: header(request, 'x-original-method') ?? 'GET',
@@ -108,6 +109,16 @@ function header(request: FastifyRequest, name: string): string | undefined {
 
 function firstValue(value: string | undefined): string | undefined {
   return value?.split(',')[0]?.trim() || undefined
+}
+
+/** The path exactly as sent (percent-encoding kept), so odd spellings never pass for another path. */
+function pathOf(url: string | undefined): string | undefined {
+  if (!url) return undefined
+  try {
+    return new URL(url).pathname
+  } catch {
+    return undefined
+  }
 }
 
 function hostOf(url: string | undefined): string | undefined {

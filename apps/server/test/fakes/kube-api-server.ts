@@ -1218,7 +1218,7 @@ function defaults(resource: string, obj: Obj, fake: FakeKubeApiServer): void {
     case 'services':
       obj.spec.type ??= 'ClusterIP'
       obj.spec.sessionAffinity ??= 'None'
-      if (obj.spec.clusterIP !== 'None') {
+      if (obj.spec.clusterIP !== 'None' && obj.spec.type !== 'ExternalName') {
         obj.spec.clusterIP = fake.allocateClusterIp()
         obj.spec.clusterIPs = [obj.spec.clusterIP]
       }
@@ -1322,6 +1322,8 @@ export function nameRules(resource: string, obj: Obj): string[] {
         bad('spec.nodeSelector', `${k}=${v}`, 'label key and value')
   }
   if (resource === 'services') {
+    if (obj.spec?.type === 'ExternalName' && !isSubdomain(String(obj.spec.externalName ?? '')))
+      bad('spec.externalName', obj.spec.externalName, 'a DNS-1123 subdomain')
     const ports = obj.spec?.ports ?? []
     for (const p of ports) {
       if (ports.length > 1 && !p.name)

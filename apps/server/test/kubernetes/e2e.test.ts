@@ -1,6 +1,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { FakeIngressNginx } from '../fakes/ingress-nginx.js'
 import { FakeKubeApiServer } from '../fakes/kube-api-server.js'
 import {
   cloneDatabase,
@@ -31,7 +32,10 @@ beforeAll(async () => {
     allocatable: { 'nvidia.com/gpu': '1' },
     taints: [{ key: 'nvidia.com/gpu', effect: 'NoSchedule' }],
   })
-  app = http.createServer((_req, res) => res.end('jupyter says hi'))
+  // Plays every pod's HTTP port; `/headers` shows what reached it.
+  app = http.createServer((req, res) =>
+    res.end(req.url === '/headers' ? JSON.stringify(req.headers) : 'jupyter says hi'),
+  )
   await new Promise<void>((resolve) => app.listen(0, '127.0.0.1', resolve))
   port = (app.address() as AddressInfo).port
 })
@@ -157,8 +161,86 @@ describe('kubernetes runtime end to end', () => {
     })
     expect(changed.status, JSON.stringify(changed.body)).toBe(200)
     await eventually(async () => ingress().metadata.annotations['neuropod.io/access'] === 'public')
-    expect(ingress().metadata.annotations).not.toHaveProperty('nginx.ingress.kubernetes.io/auth-url')
+    expect(ingress().metadata.annotations).not.toHaveProperty('nginx.ingress.kubernetes.io/auth-signin')
     await server.request('DELETE', `/api/pods/${podId}`, { token: client.token })
+  })
+
+  it('signs a browser in to a private pod URL through ingress-nginx, and keeps everyone else out', async () => {
+    const owner = await server.newClient()
+    const stranger = await server.newClient()
+    const created = await server.request('POST', '/api/pods', {
+      token: owner.token,
+      body: { name: 'private', dockerImage: 'nginx:1.27', gpu: 'cpu', ports: String(port) },
+    })
+    const podId: string = created.body.data.podId
+    const pod = await untilStatus(server, owner.token, podId, 'running')
+    await eventually(async () => fake.get('ingresses', `np-${podId}-${port}`))
+    await eventually(async () => fake.get('services', 'neuropod-platform'))
+    const nginx = new FakeIngressNginx({
+      kube: fake,
+      resolve: { 'neuropod.neuropod-system.svc': server.url },
+      podBackend: (service) => {
+        expect(service).toBe(`np-${podId}`)
+        return `http://127.0.0.1:${port}`
+      },
+    })
+    const podUrl = new URL(pod.httpServices[0].url)
+    const platformCookie = (token: string) => `neuropod_session=${token}`
+
+    // 1. No credential: nginx sends the browser to the platform's sign-in, with the way back.
+    const first = await nginx.request(`${podUrl.origin}/headers?x=1`, { cookie: 'theme=dark' })
+    expect(first.status).toBe(302)
+    const signin = new URL(String(first.headers.location))
+    expect(`${signin.origin}${signin.pathname}`).toBe('https://neuropod.example.org/api/proxy/signin')
+    expect(signin.searchParams.get('rd')).toBe(`${podUrl.origin}/headers?x=1`)
+
+    // 2. The platform (the owner is signed in there) hands over a one-time ticket for this host.
+    const handover = await server.request('GET', `${signin.pathname}${signin.search}`, {
+      headers: { accept: 'text/html', cookie: platformCookie(owner.token) },
+    })
+    expect(handover.status).toBe(302)
+    const ticketUrl = String(handover.headers.location)
+    expect(ticketUrl.startsWith(`${podUrl.origin}/__neuropod/auth?ticket=`)).toBe(true)
+
+    // 3. On the pod host, `/__neuropod/` passes the auth check and reaches the platform, which
+    //    turns the ticket into a cookie for this host only.
+    const redeemed = await nginx.request(ticketUrl, { cookie: 'theme=dark' })
+    expect(redeemed.backend).toBe('neuropod-platform:3000')
+    expect(redeemed.status, redeemed.body).toBe(302)
+    expect(redeemed.headers.location).toBe('/headers?x=1')
+    const podCookie = String(redeemed.headers['set-cookie']?.[0]).split(';')[0]!
+    expect(String(redeemed.headers['set-cookie']?.[0])).toMatch(/HttpOnly; SameSite=Lax; Secure/)
+    // The ticket works once.
+    expect((await nginx.request(ticketUrl)).status).not.toBe(302)
+
+    // 4. With that cookie the request reaches the pod, which never sees the platform's cookies.
+    const inside = await nginx.request(`${podUrl.origin}/headers`, {
+      cookie: `theme=dark; ${podCookie}; ${platformCookie(owner.token)}`,
+    })
+    expect(inside.status).toBe(200)
+    expect(inside.backend).toBe(`np-${podId}:${port}`)
+    const seen = JSON.parse(inside.body)
+    expect(seen.cookie).toBe('theme=dark')
+    expect(inside.body).not.toContain(owner.token)
+    expect(inside.body).not.toContain(podCookie.split('=')[1])
+
+    // 5. Everyone else stays out: another user is refused, a cookie of this host does not open
+    //    another pod, and no spelling of the hand-over path slips past the check to the pod.
+    expect(
+      (await nginx.request(`${podUrl.origin}/headers`, { authorization: `Bearer ${stranger.token}` })).status,
+    ).toBe(403)
+    expect(
+      (await nginx.request(`${podUrl.origin}/headers`, { authorization: `Bearer ${owner.token}` })).status,
+    ).toBe(200)
+    for (const sneaky of [
+      '/__neuropod/..%2fheaders',
+      '/__neuropod/%2e%2e/headers',
+      '/__neuropod//../headers',
+    ]) {
+      const res = await nginx.request(`${podUrl.origin}${sneaky}`)
+      expect(res.backend, sneaky).not.toBe(`np-${podId}:${port}`)
+    }
+    await server.request('DELETE', `/api/pods/${podId}`, { token: owner.token })
   })
 
   it('shows an image that cannot be pulled as an error with the registry reason', async () => {

@@ -11,6 +11,7 @@ import {
   buildEnvSecret,
   buildIngress,
   buildIsolationPolicy,
+  buildPlatformService,
   buildPod,
   buildVolumeClaim,
   type ManifestSettings,
@@ -112,6 +113,7 @@ describe('manifests', () => {
         (o) => new NetworkPolicy(o as never).validate(),
         'networkpolicies',
       ],
+      [wire(buildPlatformService(settings)), (o) => new Service(o as never).validate(), 'services'],
     ]
     const deps = buildDependents(spec, settings, owner)
     for (const s of deps.services)
@@ -120,7 +122,7 @@ describe('manifests', () => {
       objects.push([wire(i), (o) => new Ingress(o as never).validate(), 'ingresses'])
     for (const p of deps.policies)
       objects.push([wire(p), (o) => new NetworkPolicy(o as never).validate(), 'networkpolicies'])
-    expect(objects).toHaveLength(9)
+    expect(objects).toHaveLength(10)
     for (const [obj, validate, resource] of objects) {
       expect(() => validate(obj)).not.toThrow()
       expect(nameRules(resource, obj)).toEqual([])
@@ -223,13 +225,14 @@ describe('manifests', () => {
     expect(buildVolumeClaim(spec, settings).metadata!.ownerReferences).toBeUndefined()
   })
 
-  it('makes private ports go through the platform auth check and public ports not', () => {
+  it('checks every port with the platform, sends only private ports to sign in, and routes the hand-over to the platform', () => {
     const priv = buildIngress(spec, 8888, settings, owner)
     expect(priv.metadata!.annotations).toMatchObject({
       'neuropod.io/access': 'private',
       'nginx.ingress.kubernetes.io/auth-url': 'http://neuropod.neuropod-system.svc:3000/api/proxy/auth',
       'nginx.ingress.kubernetes.io/auth-signin':
         'https://neuropod.example.org/api/proxy/signin?rd=$scheme://$host$escaped_request_uri',
+      'nginx.ingress.kubernetes.io/auth-response-headers': 'Cookie, Authorization',
       'nginx.ingress.kubernetes.io/proxy-read-timeout': '3600',
       'nginx.ingress.kubernetes.io/proxy-send-timeout': '3600',
     })
@@ -246,6 +249,11 @@ describe('manifests', () => {
                 pathType: 'Prefix',
                 backend: { service: { name: 'np-0123456789abcdef', port: { number: 8888 } } },
               },
+              {
+                path: '/__neuropod/',
+                pathType: 'Prefix',
+                backend: { service: { name: 'neuropod-platform', port: { number: 3000 } } },
+              },
             ],
           },
         },
@@ -256,7 +264,26 @@ describe('manifests', () => {
     ])
     const pub = buildIngress(spec, 8188, settings, owner)
     expect(pub.metadata!.annotations!['neuropod.io/access']).toBe('public')
-    expect(Object.keys(pub.metadata!.annotations!).some((k) => k.includes('auth-'))).toBe(false)
+    // Public ports are checked too (everyone passes), so the platform's cookies never reach the pod.
+    expect(pub.metadata!.annotations).toMatchObject({
+      'nginx.ingress.kubernetes.io/auth-url': 'http://neuropod.neuropod-system.svc:3000/api/proxy/auth',
+      'nginx.ingress.kubernetes.io/auth-response-headers': 'Cookie, Authorization',
+    })
+    expect(pub.metadata!.annotations).not.toHaveProperty('nginx.ingress.kubernetes.io/auth-signin')
+    expect(buildPlatformService(settings)).toEqual({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: {
+        name: 'neuropod-platform',
+        namespace: settings.namespace,
+        labels: { 'app.kubernetes.io/managed-by': 'neuropod', 'neuropod.io/component': 'platform' },
+      },
+      spec: {
+        type: 'ExternalName',
+        externalName: 'neuropod.neuropod-system.svc',
+        ports: [{ name: 'http', port: 3000, targetPort: 3000, protocol: 'TCP' }],
+      },
+    })
     expect(buildIngress(spec, 8888, { ...settings, tlsSecretName: null }, owner).spec!.tls).toBeUndefined()
   })
 

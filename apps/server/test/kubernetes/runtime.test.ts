@@ -73,9 +73,22 @@ describe('Kubernetes runtime against a fake API server', () => {
       'nginx.ingress.kubernetes.io/auth-url',
       'http://neuropod.neuropod-system.svc:3000/api/proxy/auth',
     )
+    // The public port is checked too (everyone passes) but never sends anyone to sign in.
     expect(fake.get('ingresses', `np-${id}-8188`)!.metadata.annotations).not.toHaveProperty(
-      'nginx.ingress.kubernetes.io/auth-url',
+      'nginx.ingress.kubernetes.io/auth-signin',
     )
+    // Every pod host's `/__neuropod/` leads to the platform, through a Service in this namespace.
+    expect(fake.get('ingresses', `np-${id}-8188`)!.spec.rules[0].http.paths[1]).toEqual({
+      path: '/__neuropod/',
+      pathType: 'Prefix',
+      backend: { service: { name: 'neuropod-platform', port: { number: 3000 } } },
+    })
+    const platform = await listener.until(() => fake.get('services', 'neuropod-platform'))
+    expect(platform.spec).toMatchObject({
+      type: 'ExternalName',
+      externalName: 'neuropod.neuropod-system.svc',
+    })
+    expect(platform.spec.clusterIP).toBeUndefined()
     // Creation progress came from the cluster's events.
     const reasons = listener.events.filter((e) => e.podId === id).map((e) => e.reason)
     expect(reasons).toEqual(expect.arrayContaining(['Scheduled', 'Pulling', 'Pulled', 'Created', 'Started']))
@@ -291,7 +304,7 @@ describe('Kubernetes runtime against a fake API server', () => {
     expect(fake.countRequests({ verb: 'update', resource: 'ingresses' }, since)).toBe(1)
     const annotations = fake.get('ingresses', `np-${id}-8888`)!.metadata.annotations
     expect(annotations['neuropod.io/access']).toBe('public')
-    expect(annotations).not.toHaveProperty('nginx.ingress.kubernetes.io/auth-url')
+    expect(annotations).not.toHaveProperty('nginx.ingress.kubernetes.io/auth-signin')
   })
 
   it('reports the service DNS name as the endpoint, or the pod IP when configured so', async () => {
@@ -405,10 +418,10 @@ describe('Kubernetes runtime against a fake API server', () => {
 
 /**
  * Grants the scenarios above do not reach but the adapter uses on rarer paths: re-reading a Pod
- * or Service after a create or replace answered 409 although the cache did not show it yet (an
- * earlier attempt's answer was lost, or the watch lags).
+ * after a create or replace answered 409 although the cache did not show it yet (an earlier
+ * attempt's answer was lost, or the watch lags). Services are read at start (neuropod-platform).
  */
-const expectedUnused: string[] = ['ns /pods get', 'ns /services get']
+const expectedUnused: string[] = ['ns /pods get']
 
 describe('Kubernetes runtime watches', () => {
   let fake: FakeKubeApiServer

@@ -41,6 +41,7 @@ import {
   buildDependents,
   buildEnvSecret,
   buildIsolationPolicy,
+  buildPlatformService,
   buildPod,
   buildVolumeClaim,
   type ManifestSettings,
@@ -51,8 +52,10 @@ import {
   CONTAINER_NAME,
   MANAGED_SELECTOR,
   objectNames,
+  PLATFORM_SERVICE_NAME,
   POD_ID_LABEL,
   podIdFromName,
+  SHARED_COMPONENTS,
 } from './names.js'
 import {
   computeGpuStock,
@@ -248,6 +251,12 @@ export class KubernetesRuntime implements PodRuntime {
     if (this.started) return
     this.started = true
     for (const informer of this.informers) informer.start()
+    void this.ensurePlatformService().catch((error) =>
+      this.o.log.warn(
+        { err: kubeError(error, 'apply Service') },
+        'could not apply the neuropod-platform Service; signing in to private pod URLs fails until it exists',
+      ),
+    )
     if (this.o.networkPolicy)
       void this.ensureIsolationPolicy().catch((error) =>
         this.o.log.warn(
@@ -765,6 +774,31 @@ export class KubernetesRuntime implements PodRuntime {
     )
   }
 
+  /** Namespace-wide, so created at start and converged like a pod's objects. */
+  private async ensurePlatformService(): Promise<void> {
+    const desired = buildPlatformService(this.o.manifests)
+    const { core } = this.o.clients
+    const ns = this.ns
+    let current: V1Service | undefined
+    try {
+      current = await kube(`read Service ${PLATFORM_SERVICE_NAME}`, () =>
+        core.readNamespacedService({ name: PLATFORM_SERVICE_NAME, namespace: ns }),
+      )
+    } catch (error) {
+      if (!isNotFound(error)) throw error
+    }
+    await this.converge<V1Service>(desired, current, {
+      kind: 'Service',
+      same: (a, b) =>
+        a.spec?.externalName === b.spec?.externalName &&
+        canonical(plain(a.spec?.ports?.map((p) => p.port))) ===
+          canonical(plain(b.spec?.ports?.map((p) => p.port))),
+      create: (body) => core.createNamespacedService({ namespace: ns, body }),
+      read: (name) => core.readNamespacedService({ name, namespace: ns }),
+      replace: (name, body) => core.replaceNamespacedService({ name, namespace: ns, body }),
+    })
+  }
+
   private async ensureIsolationPolicy(): Promise<void> {
     const desired = buildIsolationPolicy(this.o.manifests)
     const name = desired.metadata!.name!
@@ -995,7 +1029,7 @@ export class KubernetesRuntime implements PodRuntime {
       const meta = obj.metadata ?? {}
       const podId = meta.labels?.[POD_ID_LABEL] ?? podIdFromName(meta.name)
       if (podId && known.has(podId)) continue
-      if (meta.labels?.[COMPONENT_LABEL] === 'isolation') continue
+      if (SHARED_COMPONENTS.has(meta.labels?.[COMPONENT_LABEL] ?? '')) continue
       const created = meta.creationTimestamp ? new Date(meta.creationTimestamp).getTime() : 0
       if (now - created < minAge) continue
       reports.push({ kind, name: meta.name ?? '', podId: podId ?? null, removed: false })

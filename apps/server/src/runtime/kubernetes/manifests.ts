@@ -21,6 +21,7 @@ import {
   MANAGED_BY,
   MANAGED_BY_LABEL,
   objectNames,
+  PLATFORM_SERVICE_NAME,
   POD_ID_LABEL,
   PORT_LABEL,
   SLUG_ANNOTATION,
@@ -41,7 +42,10 @@ import { type KubernetesProfiles, resolveProfile } from './profiles.js'
  * - Pod `np-<id>`: one container, non-root by default, restartPolicy Never (see buildPod).
  * - Service `np-<id>` (ClusterIP, the HTTP ports), Service `np-<id>-tcp` (NodePort or
  *   LoadBalancer, the TCP ports) and NetworkPolicy `np-<id>-tcp` admitting outside traffic to them.
- * - Ingress `np-<id>-<port>` per HTTP port, host `<slug>-<port>.<POD_DOMAIN>`.
+ * - Ingress `np-<id>-<port>` per HTTP port, host `<slug>-<port>.<POD_DOMAIN>`: `/` to the pod,
+ *   `/__neuropod/` (the sign-in hand-over) to the platform.
+ * Per namespace: NetworkPolicy `neuropod-pods` (isolation) and Service `neuropod-platform`
+ * (ExternalName of NEUROPOD_INTERNAL_URL's host, the Ingresses' way to the platform).
  * Everything except the PVC carries an owner reference to the Pod: deleting the Pod (stop, or a
  * `kubectl delete pod`) lets the garbage collector remove them, and start re-creates them.
  */
@@ -74,6 +78,9 @@ export interface OwnerPod {
 
 export const AUTH_URL_ANNOTATION = 'nginx.ingress.kubernetes.io/auth-url'
 export const AUTH_SIGNIN_ANNOTATION = 'nginx.ingress.kubernetes.io/auth-signin'
+export const AUTH_RESPONSE_HEADERS_ANNOTATION = 'nginx.ingress.kubernetes.io/auth-response-headers'
+/** Path prefix on every pod host that the platform serves (see proxy/handover.ts). */
+export const HANDOVER_PATH = '/__neuropod/'
 
 function labels(spec: PodSpec, component: Component, extra: Record<string, string> = {}) {
   return {
@@ -298,11 +305,15 @@ export function isPublicPort(spec: PodSpec, port: number): boolean {
 }
 
 /**
- * One Ingress per HTTP port, so each port has its own host and its own access level. Private
- * ports use ingress-nginx's external authentication: every request is first checked against the
- * platform (`/api/proxy/auth`, session cookie of the owner or an admin); a browser without one is
- * sent to sign in and back. Timeouts suit WebSockets and long-running requests (Jupyter kernels,
- * ComfyUI queues); uploads are streamed, not buffered.
+ * One Ingress per HTTP port, so each port has its own host and its own access level. Every request
+ * is first checked by ingress-nginx against the platform (`auth-url` → `/api/proxy/auth`): on a
+ * private port only the owner or an admin passes, and a browser without a credential is sent to
+ * sign in (`auth-signin`), which ends at `/__neuropod/auth` on the pod host — routed here to the
+ * platform — where a one-time ticket becomes a cookie for that host. Public ports are checked too,
+ * so that the platform's cookies are taken off every request before it reaches the pod
+ * (`auth-response-headers` replaces Cookie and Authorization with the platform's answer, which
+ * also carries the Jupyter token for the owner). Timeouts suit WebSockets and long-running
+ * requests (Jupyter kernels, ComfyUI queues); uploads are streamed, not buffered.
  */
 export function buildIngress(spec: PodSpec, port: number, s: ManifestSettings, owner: OwnerPod): V1Ingress {
   const host = podHost(spec.slug, port, s.podDomain)
@@ -314,12 +325,13 @@ export function buildIngress(spec: PodSpec, port: number, s: ManifestSettings, o
     'nginx.ingress.kubernetes.io/proxy-body-size': '0',
     'nginx.ingress.kubernetes.io/proxy-request-buffering': 'off',
     'nginx.ingress.kubernetes.io/proxy-buffering': 'off',
+    [AUTH_URL_ANNOTATION]: `${s.internalUrl}/api/proxy/auth`,
+    [AUTH_RESPONSE_HEADERS_ANNOTATION]: 'Cookie, Authorization',
   }
-  if (access === 'private') {
-    annotations[AUTH_URL_ANNOTATION] = `${s.internalUrl}/api/proxy/auth`
+  // A public port lets everyone through, so only a private one ever sends a browser to sign in.
+  if (access === 'private')
     annotations[AUTH_SIGNIN_ANNOTATION] =
       `${s.publicUrl}/api/proxy/signin?rd=$scheme://$host$escaped_request_uri`
-  }
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
@@ -342,6 +354,13 @@ export function buildIngress(spec: PodSpec, port: number, s: ManifestSettings, o
                 path: '/',
                 pathType: 'Prefix',
                 backend: { service: { name: objectNames(spec.podId).service, port: { number: port } } },
+              },
+              {
+                path: HANDOVER_PATH,
+                pathType: 'Prefix',
+                backend: {
+                  service: { name: PLATFORM_SERVICE_NAME, port: { number: platformPort(s.internalUrl) } },
+                },
               },
             ],
           },
@@ -384,6 +403,34 @@ export function buildIsolationPolicy(s: ManifestSettings): V1NetworkPolicy {
         { to: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.169.254/32'] } }] },
         { to: [{ ipBlock: { cidr: '::/0', except: ['fd00:ec2::254/128'] } }] },
       ],
+    },
+  }
+}
+
+function platformPort(internalUrl: string): number {
+  const url = new URL(internalUrl)
+  return url.port ? Number(url.port) : url.protocol === 'https:' ? 443 : 80
+}
+
+/**
+ * The pods' namespace has no route to the platform of its own, and an Ingress can only send a path
+ * to a Service of its namespace: this ExternalName Service names the host of NEUROPOD_INTERNAL_URL
+ * (which must be a DNS name) so that `/__neuropod/` on every pod host reaches the platform.
+ */
+export function buildPlatformService(s: ManifestSettings): V1Service {
+  const port = platformPort(s.internalUrl)
+  return {
+    apiVersion: 'v1',
+    kind: 'Service',
+    metadata: {
+      name: PLATFORM_SERVICE_NAME,
+      namespace: s.namespace,
+      labels: { [MANAGED_BY_LABEL]: MANAGED_BY, [COMPONENT_LABEL]: 'platform' },
+    },
+    spec: {
+      type: 'ExternalName',
+      externalName: new URL(s.internalUrl).hostname,
+      ports: [{ name: 'http', port, targetPort: port, protocol: 'TCP' }],
     },
   }
 }

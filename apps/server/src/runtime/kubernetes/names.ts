@@ -25,6 +25,10 @@ export const MANAGED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY}`
 export const CONTAINER_NAME = 'main'
 /** Shared NetworkPolicy that isolates every NeuroPod pod of the namespace. */
 export const ISOLATION_POLICY_NAME = 'neuropod-pods'
+/** ExternalName Service in the pods' namespace that leads to the platform (the sign-in hand-over). */
+export const PLATFORM_SERVICE_NAME = 'neuropod-platform'
+/** Components of namespace-wide objects: no pod owns them, so orphan sweeps leave them alone. */
+export const SHARED_COMPONENTS: ReadonlySet<string> = new Set(['isolation', 'platform'])
 
 export type Component = 'workload' | 'volume' | 'env' | 'service' | 'tcp-service' | 'ingress' | 'tcp-policy'
 
