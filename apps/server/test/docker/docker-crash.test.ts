@@ -210,10 +210,21 @@ describe.skipIf(!engine)('killing the server mid-operation', () => {
     const [toStart, ...toDelete] = list
     expect((await api('POST', `/api/pods/${toStart.podId}/start`)).status).toBe(200)
     for (const p of toDelete) expect((await api('DELETE', `/api/pods/${p.podId}`)).status).toBe(200)
-    await new Promise((r) => setTimeout(r, 150))
+    // Kill at the first effect on the engine (a volume gone, the container created), or after
+    // 100 ms: a fixed sleep let a fast machine finish everything before the kill.
+    const deadline = Date.now() + 100
+    await eventually(
+      async () => {
+        const { containers, volumes } = await ours()
+        return containers.length > 0 || volumes.length < list.length || Date.now() > deadline
+      },
+      10_000,
+      5,
+    )
     const before = await pods()
     await kill()
-    expect(before.some((p) => ['deleting', 'pending', 'creating'].includes(p.status))).toBe(true)
+    // The kill landed before the work was done: pods were still to delete, or to start.
+    expect(before.length > 1 || before[0]?.status !== 'running', JSON.stringify(before)).toBe(true)
     await startServer()
     const left = await converge((p) => p.status === 'running', 1)
     expect(left[0].podId).toBe(toStart.podId)
