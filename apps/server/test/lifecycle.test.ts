@@ -7,7 +7,9 @@ import { cloneDatabase, createTestServer, eventually, type Json, ManualClock } f
 
 /** An engine that takes its time to answer health checks (a busy Docker daemon, say). */
 class SlowHealthRuntime extends SimulatedRuntime {
+  healthCalls = 0
   override async health(): Promise<RuntimeHealth> {
+    this.healthCalls++
     await new Promise((r) => setTimeout(r, 400))
     return super.health()
   }
@@ -57,10 +59,12 @@ describe('server lifecycle', () => {
     const client = await server.newClient()
     const socket = await server.socket(client.token)
     const disconnected = new Promise((r) => socket.once('disconnect', r))
+    const callsBefore = runtime.healthCalls
     const inFlight = fetch(`${server.url}/api/status`, {
       headers: { authorization: `Bearer ${client.token}` },
     })
-    await new Promise((r) => setTimeout(r, 100))
+    // Shut down once the request is inside the server (waiting for the engine), not before.
+    await eventually(async () => runtime.healthCalls > callsBefore, 10_000, 5)
     const closing = server.stop()
     const res = await inFlight
     expect(res.status).toBe(200)

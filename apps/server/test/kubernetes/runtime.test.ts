@@ -3,6 +3,7 @@ import { loadAllYaml } from '@kubernetes/client-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { KubernetesRuntime } from '../../src/runtime/kubernetes/kubernetes-runtime.js'
 import { FakeKubeApiServer } from '../fakes/kube-api-server.js'
+import type { Json } from '../harness.js'
 import { podSpec, RecordingListener, runtimeFor } from './helpers.js'
 
 /**
@@ -360,7 +361,13 @@ describe('Kubernetes runtime against a fake API server', () => {
     })
     fake.deleteByHand('secrets', `np-${id}-env`)
     await listener.until(() => !fake.get('secrets', `np-${id}-env`))
-    await new Promise((r) => setTimeout(r, 50)) // let the watches deliver the edits
+    // Let the watches deliver the edits to the adapter's cache (it compares against that cache).
+    const cached = runtime as unknown as Record<'services' | 'secrets', { get(name: string): Json }>
+    await listener.until(
+      () =>
+        cached.services.get(`np-${id}-tcp`)?.spec?.ports?.[0]?.targetPort === 2222 &&
+        cached.secrets.get(`np-${id}-env`) === undefined,
+    )
     await runtime.ensureRunning(spec)
     const svc = fake.get('services', `np-${id}-tcp`)!
     expect(svc.spec.ports[0]).toMatchObject({ targetPort: 22, nodePort })
