@@ -25,12 +25,18 @@ import { usersRoutes } from './users/users.routes.js'
 
 export const BODY_LIMIT = 256 * 1024
 
-export function fastifyOptions(logLevel: string): FastifyServerOptions {
+/** Where log lines go instead of stdout (tests read them to prove no secret is written). */
+export interface LogDestination {
+  write(line: string): void
+}
+
+export function fastifyOptions(logLevel: string, destination?: LogDestination): FastifyServerOptions {
   return {
     logger: {
       level: logLevel,
       // Credentials never reach the logs.
       redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
+      ...(destination ? { stream: destination } : {}),
     },
     bodyLimit: BODY_LIMIT,
     trustProxy: false,

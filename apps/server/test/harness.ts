@@ -64,6 +64,8 @@ export interface TestServerOptions {
   runtime?: PodRuntime
   /** Reuse a database (restart tests); it is not dropped on close */
   database?: DatabaseHandle
+  /** Receives the server's log lines (set NEUROPOD_LOG_LEVEL in env to see any) */
+  logDestination?: { write(line: string): void }
 }
 
 export interface TestServer extends RunningServer {
@@ -102,7 +104,12 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
     NEUROPOD_SECRET: 'test-secret-test-secret-test-secret-0123456789',
     ...options.env,
   })
-  const server = await startServer(config, { database, clock: options.clock, runtime: options.runtime })
+  const server = await startServer(config, {
+    database,
+    clock: options.clock,
+    runtime: options.runtime,
+    logDestination: options.logDestination,
+  })
   const publicOrigin = new URL(config.publicUrl).origin
 
   const request: TestServer['request'] = async (method, path, opts = {}) => {

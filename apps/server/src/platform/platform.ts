@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
+import type { LogDestination } from '../app.js'
 import { AuthService } from '../auth/auth.service.js'
 import { GoogleVerifier } from '../auth/google.js'
 import { hashPassword } from '../auth/passwords.js'
@@ -54,6 +55,8 @@ export interface PlatformOverrides {
   clock?: Clock
   runtime?: PodRuntime
   database?: DatabaseHandle
+  /** Log lines go here instead of stdout */
+  logDestination?: LogDestination
 }
 
 export async function openDatabase(config: Config): Promise<DatabaseHandle> {

@@ -30,7 +30,7 @@ export async function startServer(
 ): Promise<RunningServer> {
   const dispatcher = createDispatcher(config.podDomain)
   const app = Fastify({
-    ...fastifyOptions(config.logLevel),
+    ...fastifyOptions(config.logLevel, overrides.logDestination),
     serverFactory: dispatcher.serverFactory,
   }).withTypeProvider<TypeBoxTypeProvider>() as unknown as App
   const platform = await createPlatform(config, app.log, overrides)
