@@ -26,6 +26,36 @@ async function closeDialogs(page: Page) {
   while (await page.locator('dialog[open]').count()) await page.keyboard.press('Escape')
 }
 
+/**
+ * A phone shows the page without sideways scrolling, with its sections one under the other rather
+ * than squeezed side by side; the screenshot goes to test-results/.
+ */
+async function expectFitsPhone(page: Page, path: string, ready: string, name: string) {
+  await page.goto(path)
+  await page.getByText(ready).first().waitFor()
+  const { overflow, culprits, narrow } = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth
+    return {
+      overflow: document.documentElement.scrollWidth - width,
+      culprits: [...document.querySelectorAll('body *')]
+        .filter((e) => e.getBoundingClientRect().right > width + 0.5)
+        .slice(0, 8)
+        .map(
+          (e) => `${e.tagName.toLowerCase()}.${e.className} ${Math.round(e.getBoundingClientRect().right)}`,
+        ),
+      narrow: [...document.querySelectorAll('main section')]
+        .map((e) => ({ id: e.getAttribute('aria-labelledby') ?? e.className, width: e.clientWidth }))
+        .filter((e) => e.width < width * 0.75),
+    }
+  })
+  expect(
+    overflow,
+    `${path} is wider than the phone by ${overflow}px: ${culprits.join(', ')}`,
+  ).toBeLessThanOrEqual(0)
+  expect(narrow, `${path} squeezes sections`).toEqual([])
+  await screenshot(page, name)
+}
+
 /** Template cards are labels around a radio, as a person clicks them. */
 const pickTemplate = (page: Page, name: string) =>
   page.locator('label.card', { has: page.getByRole('radio', { name: new RegExp(`^${name}`) }) }).click()
@@ -301,9 +331,38 @@ describe.skipIf(!hasChromium)('NeuroPod in a real browser', () => {
       const peek = await bob.page.request.get(`/api/pods/${alicePodId}`)
       expect([403, 404]).toContain(peek.status())
       await screenshot(bob.page, '14-mobile-pods')
+      for (const [path, ready, name] of [
+        ['/pods', 'You have no pods yet', '14-mobile-pods'],
+        ['/deploy', 'Jupyter Lab', '16-mobile-deploy'],
+        ['/account', 'API keys', '17-mobile-account'],
+        ['/pricing', 'Pricing', '18-mobile-pricing'],
+      ] as const)
+        await expectFitsPhone(bob.page, path, ready, name)
       expect(bob.errors).toEqual([])
     } finally {
       await bob.context.close()
+    }
+  })
+
+  it('admin: every admin page fits a phone', async () => {
+    const phone = await newUser(browser, platform.url, { mobile: true })
+    try {
+      await phone.page.goto('/login')
+      await phone.page.getByLabel('E-mail').fill(ADMIN_EMAIL)
+      await phone.page.getByLabel('Password').fill(ADMIN_PASSWORD)
+      await phone.page.getByRole('button', { name: 'Sign in' }).click()
+      await phone.page.waitForURL('**/admin')
+      for (const [path, ready, name] of [
+        ['/admin', 'Dashboard', '19-mobile-admin-dashboard'],
+        ['/admin/users', 'alice@e2e.test', '20-mobile-admin-users'],
+        ['/admin/pods', 'All pods', '21-mobile-admin-pods'],
+        ['/admin/templates', 'Templates', '22-mobile-admin-templates'],
+        ['/admin/pricing', 'Prices & limits', '23-mobile-admin-prices'],
+      ] as const)
+        await expectFitsPhone(phone.page, path, ready, name)
+      expect(phone.errors).toEqual([])
+    } finally {
+      await phone.context.close()
     }
   })
 

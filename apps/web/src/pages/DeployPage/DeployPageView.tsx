@@ -112,10 +112,7 @@ export function DeployPageView(props: DeployPageViewProps) {
           <p>{t('deploy.subtitle')}</p>
         </div>
       </div>
-      <div
-        className="grid-2"
-        style={{ gridTemplateColumns: 'minmax(0, 2fr) minmax(16rem, 1fr)', alignItems: 'start' }}
-      >
+      <div className="deploy-layout">
         <div className="stack" style={{ gap: '1rem', minWidth: 0 }}>
           <section className="card stack" aria-labelledby="gpu-heading">
             <h2 id="gpu-heading">{t('deploy.gpu.title')}</h2>
