@@ -56,6 +56,32 @@ async function expectFitsPhone(page: Page, path: string, ready: string, name: st
   await screenshot(page, name)
 }
 
+/** Every control has an accessible name (a label, aria-label or aria-labelledby, or its text). */
+async function unlabelledControls(page: Page): Promise<{ checked: number; unlabelled: string[] }> {
+  return page.evaluate(() => {
+    const controls = [
+      ...document.querySelectorAll<HTMLElement>('input, select, textarea, button, [role="button"], a[href]'),
+    ]
+      .filter((e) => !(e instanceof HTMLInputElement && e.type === 'hidden'))
+      .filter((e) => e.getClientRects().length > 0 || e.closest('.sr-only'))
+    const unlabelled = controls
+      .filter((e) => {
+        const labelled =
+          (e as HTMLInputElement).labels?.length ||
+          e.getAttribute('aria-label')?.trim() ||
+          e
+            .getAttribute('aria-labelledby')
+            ?.split(' ')
+            .some((id) => document.getElementById(id)?.textContent?.trim()) ||
+          e.getAttribute('title')?.trim()
+        const named = ['BUTTON', 'A'].includes(e.tagName) || e.getAttribute('role') === 'button'
+        return !labelled && !(named && e.textContent?.trim())
+      })
+      .map((e) => e.outerHTML.slice(0, 120))
+    return { checked: controls.length, unlabelled }
+  })
+}
+
 /** Template cards are labels around a radio, as a person clicks them. */
 const pickTemplate = (page: Page, name: string) =>
   page.locator('label.card', { has: page.getByRole('radio', { name: new RegExp(`^${name}`) }) }).click()
@@ -363,6 +389,26 @@ describe.skipIf(!hasChromium)('NeuroPod in a real browser', () => {
       expect(phone.errors).toEqual([])
     } finally {
       await phone.context.close()
+    }
+  })
+
+  it('labels every control on every page', async () => {
+    const pages: [User, string, string][] = [
+      [alice, '/pods', 'My pods'],
+      [alice, '/deploy', 'Jupyter Lab'],
+      [alice, '/account', 'API keys'],
+      [admin, '/admin', 'Dashboard'],
+      [admin, '/admin/users', 'alice@e2e.test'],
+      [admin, '/admin/pods', 'All pods'],
+      [admin, '/admin/templates', 'Templates'],
+      [admin, '/admin/pricing', 'Prices & limits'],
+    ]
+    for (const [user, path, ready] of pages) {
+      await user.page.goto(path)
+      await user.page.getByText(ready).first().waitFor()
+      const { checked, unlabelled } = await unlabelledControls(user.page)
+      expect(checked, path).toBeGreaterThan(5)
+      expect(unlabelled, path).toEqual([])
     }
   })
 
