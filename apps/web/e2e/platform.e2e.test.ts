@@ -412,6 +412,54 @@ describe.skipIf(!hasChromium)('NeuroPod in a real browser', () => {
     }
   })
 
+  it('deploys with the keyboard alone, showing where the focus is', async () => {
+    const { page } = alice
+    await page.goto('/deploy')
+    await page.getByText('Jupyter Lab').first().waitFor()
+    const stops: { name: string; ring: boolean }[] = []
+    await page.locator('body').focus()
+    for (let i = 0; i < 80; i++) {
+      await page.keyboard.press('Tab')
+      const stop = await page.evaluate(() => {
+        const e = document.activeElement as HTMLElement | null
+        if (!e || e === document.body) return null
+        // A ring on the control, or on the box drawn around it (a chip field, a selectable card).
+        const ringed = (el: Element) => {
+          const style = getComputedStyle(el)
+          return (
+            (style.outlineStyle !== 'none' && Number.parseFloat(style.outlineWidth) > 0) ||
+            style.boxShadow !== 'none'
+          )
+        }
+        let ring = false
+        for (let el: Element | null = e, up = 0; el && up < 3 && !ring; el = el.parentElement, up++)
+          ring = ringed(el)
+        const name =
+          e.getAttribute('aria-label') ??
+          (e as HTMLInputElement).labels?.[0]?.textContent?.trim() ??
+          e.textContent?.trim() ??
+          e.tagName
+        return { name: `${e.tagName.toLowerCase()}: ${name.slice(0, 40)}`, ring }
+      })
+      if (!stop) continue
+      stops.push(stop)
+      if (stop.name.startsWith('button: CPU only')) await page.keyboard.press('Enter')
+      if (stop.name.startsWith('input: Pod name')) await page.keyboard.type('keyboard-pod')
+      if (stop.name.startsWith('button: Deploy')) break
+    }
+    expect(stops.at(-1)?.name).toMatch(/^button: Deploy/)
+    expect(stops.filter((s) => !s.ring).map((s) => s.name)).toEqual([])
+    await page.keyboard.press('Enter')
+    await page.waitForURL('**/pods')
+    await podCard(page, 'keyboard-pod').waitFor()
+    const mine = (await (await page.request.get('/api/pods')).json()) as {
+      data: { podId: string; podName: string }[]
+    }
+    const pod = mine.data.find((p) => p.podName === 'keyboard-pod')!
+    expect(pod).toBeDefined()
+    expect((await page.request.delete(`/api/pods/${pod.podId}`)).status()).toBe(200)
+  })
+
   it('logged no console errors', async () => {
     await screenshot(alice.page, '15-alice-end')
     expect(alice.errors).toEqual([])
