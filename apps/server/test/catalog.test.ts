@@ -70,6 +70,13 @@ describe('price catalog', () => {
     })
     expect(update.status, JSON.stringify(update.body)).toBe(200)
     const p = update.body.data
+    // Administrators see who changed the catalog; clients see no e-mail of anyone.
+    expect(p.updatedByEmail).toBe(server.config.auth.adminEmail)
+    const asAdmin = await server.request('GET', '/api/pricing', { token: server.adminToken })
+    expect(asAdmin.body.data.updatedByEmail).toBe(server.config.auth.adminEmail)
+    const asClient = await server.request('GET', '/api/pricing', { token: client.token })
+    expect(asClient.body.data).not.toHaveProperty('updatedByEmail')
+    expect(JSON.stringify(asClient.body)).not.toContain(server.config.auth.adminEmail)
     expect(p.gpus['h100-80gb']).toEqual({
       name: 'H100 80GB',
       price: 3.25,

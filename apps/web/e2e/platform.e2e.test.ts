@@ -203,7 +203,7 @@ describe.skipIf(!hasChromium)('NeuroPod in a real browser', () => {
     expect(stop.status()).toBe(200)
     await log.getByText('Container stopped; the simulated volume is kept').waitFor({ timeout: 15_000 })
     await dialog.getByLabel('Search in logs').fill('volume')
-    await dialog.getByText(/\d+ of \d+ lines match/).waitFor()
+    await dialog.getByText(/\d+ of \d+ (line matches|lines match)/).waitFor()
     await screenshot(page, '07-logs')
     await dialog.getByLabel('Lines').selectOption('100')
     const download = page.waitForEvent('download')

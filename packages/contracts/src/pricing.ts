@@ -82,6 +82,8 @@ export const Pricing = Type.Object(
     availableGpus: Type.Array(Type.String()),
     updatedAt: Nullable(IsoDate),
     updatedBy: Nullable(Type.String()),
+    /** Who changed the catalog last: given to administrators only */
+    updatedByEmail: Type.Optional(Nullable(Type.String())),
   },
   { $id: 'Pricing' },
 )

@@ -55,7 +55,10 @@ export const pricingRoutes: RouteModule = (app, { pricing }) => {
         response: { 200: Envelope(Pricing), ...errorResponses(401) },
       },
     },
-    async () => ({ success: true as const, data: await pricing.view() }),
+    async (request) => ({
+      success: true as const,
+      data: request.principal?.role === 'admin' ? await pricing.adminView() : await pricing.view(),
+    }),
   )
 
   const calculate = {
@@ -129,7 +132,7 @@ export const pricingRoutes: RouteModule = (app, { pricing }) => {
     },
     async (request) => {
       await pricing.update(request.body, requireAdmin(request).userId)
-      return { success: true as const, message: 'Prices updated', data: await pricing.view() }
+      return { success: true as const, message: 'Prices updated', data: await pricing.adminView() }
     },
   )
 
@@ -145,7 +148,7 @@ export const pricingRoutes: RouteModule = (app, { pricing }) => {
     },
     async (request) => {
       await pricing.reset(requireAdmin(request).userId)
-      return { success: true as const, message: 'Prices reset to defaults', data: await pricing.view() }
+      return { success: true as const, message: 'Prices reset to defaults', data: await pricing.adminView() }
     },
   )
 }

@@ -277,6 +277,19 @@ export class PricingService {
     }
   }
 
+  /** The catalog with the e-mail of whoever changed it last, for administrators. */
+  async adminView(): Promise<Pricing> {
+    const view = await this.view()
+    const editor = view.updatedBy
+      ? await this.deps.db
+          .selectFrom('users')
+          .select('email')
+          .where('id', '=', view.updatedBy)
+          .executeTakeFirst()
+      : undefined
+    return { ...view, updatedByEmail: editor?.email ?? null }
+  }
+
   async gpuInfos(onlyAvailable: boolean): Promise<GpuInfo[]> {
     const [catalog, stock] = await Promise.all([this.get(), this.deps.gpuStock().catch(() => null)])
     return catalog.gpus

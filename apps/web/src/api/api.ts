@@ -85,7 +85,9 @@ export const api = {
   },
   pricing: {
     public: () =>
-      http.get<Data<Omit<Pricing, 'updatedAt' | 'updatedBy'>>>('/api/pricing/public').then(unwrap),
+      http
+        .get<Data<Omit<Pricing, 'updatedAt' | 'updatedBy' | 'updatedByEmail'>>>('/api/pricing/public')
+        .then(unwrap),
     full: () => http.get<Data<Pricing>>('/api/pricing').then(unwrap),
     gpus: () => http.get<Data<GpuInfo[]>>('/api/pricing/gpus').then(unwrap),
     calculate: (body: CostRequest) => http.post<Data<Cost>>('/api/pricing/calculate-cost', body).then(unwrap),

@@ -118,7 +118,7 @@ export const en = {
   'auth.restricted': 'Sign-up on this server is limited to invited addresses.',
 
   'pods.title': 'My pods',
-  'pods.summary': '{count} pods · {running} running',
+  'pods.summary': '{count} {count|pod|pods} · {running} running',
   'pods.burn': 'accruing {rate} / h',
   'pods.deploy': 'Deploy a pod',
   'pods.empty': 'You have no pods yet',
@@ -198,8 +198,8 @@ export const en = {
   'logs.live': 'Live',
   'logs.notLive': 'Not live',
   'logs.paused': 'Paused',
-  'logs.count': '{count} lines',
-  'logs.matches': '{count} of {total} lines match',
+  'logs.count': '{count} {count|line|lines}',
+  'logs.matches': '{count} of {total} {total|line matches|lines match}',
   'logs.empty': 'No output yet.',
   'logs.noMatches': 'No line matches.',
 
@@ -265,7 +265,7 @@ export const en = {
   'deploy.summary.covers': 'Covers about {time} with your other pods.',
   'deploy.summary.short':
     'Starting needs a balance of at least {amount} ({hours} h of your pods). Add credit first.',
-  'deploy.summary.problems': 'Fix {count} problem(s) above before deploying.',
+  'deploy.summary.problems': 'Fix {count} {count|problem|problems} above before deploying.',
   'deploy.summary.billingNote': 'Charged per second while it runs; nothing is charged up front.',
   'deploy.submit': 'Deploy',
   'deploy.created': 'Pod {name} created',
@@ -362,7 +362,7 @@ export const en = {
   'admin.notice.runtimeRecovered': 'Runtime back',
 
   'adminPods.title': 'All pods',
-  'adminPods.subtitle': '{total} pods match',
+  'adminPods.subtitle': '{total} {total|pod matches|pods match}',
   'adminPods.filters': 'Filters',
   'adminPods.user': 'Owner e-mail',
   'adminPods.search': 'Pod name or id',
@@ -371,7 +371,7 @@ export const en = {
   'adminPods.empty': 'No pod matches these filters',
 
   'users.title': 'Users',
-  'users.subtitle': '{total} users',
+  'users.subtitle': '{total} {total|user|users}',
   'users.search': 'Search by name or e-mail',
   'users.role': 'Role',
   'users.allRoles': 'All roles',
@@ -421,7 +421,7 @@ export const en = {
   'users.roleDone': '{email} is now {role}',
   'users.deleteTitle': 'Delete {email}?',
   'users.deleteIntro': 'This removes:',
-  'users.deletePods': '{total} pods ({active} active), with their containers, volumes and URLs',
+  'users.deletePods': '{total} {total|pod|pods} ({active} active), with their containers, volumes and URLs',
   'users.deleteSessions': 'their sessions and API keys',
   'users.deleteBalance': 'the account and its remaining balance ({balance} €)',
   'users.deleteIrreversible': 'This cannot be undone.',
@@ -435,7 +435,7 @@ export const en = {
   'templates.editTitle': 'Edit {name}',
   'templates.deleteTitle': 'Delete {name}?',
   'templates.deleteBody':
-    '{count} pods were created from it; they keep working. New pods can no longer use it.',
+    '{count} {count|pod was|pods were} created from it; they keep working. New pods can no longer use it.',
   'templates.none': 'No templates yet',
   'templates.name': 'Name',
   'templates.serviceName': 'Service name',
@@ -454,7 +454,7 @@ export const en = {
   'templates.edit': 'Edit',
   'templates.delete': 'Delete',
   'templates.deploy': 'Deploy',
-  'templates.podCount': '{count} pods',
+  'templates.podCount': '{count} {count|pod|pods}',
   'templates.created': 'Template {name} created',
   'templates.updated': 'Template {name} saved',
   'templates.deleted': 'Template {name} deleted',

@@ -122,7 +122,7 @@ export const es: Record<MessageKey, string> = {
   'auth.restricted': 'En este servidor el registro está limitado a direcciones invitadas.',
 
   'pods.title': 'Mis pods',
-  'pods.summary': '{count} pods · {running} en marcha',
+  'pods.summary': '{count} {count|pod|pods} · {running} en marcha',
   'pods.burn': 'acumulando {rate} / h',
   'pods.deploy': 'Desplegar un pod',
   'pods.empty': 'Aún no tienes pods',
@@ -202,8 +202,8 @@ export const es: Record<MessageKey, string> = {
   'logs.live': 'En vivo',
   'logs.notLive': 'Sin directo',
   'logs.paused': 'En pausa',
-  'logs.count': '{count} líneas',
-  'logs.matches': '{count} de {total} líneas coinciden',
+  'logs.count': '{count} {count|línea|líneas}',
+  'logs.matches': '{count} de {total} {total|línea coincide|líneas coinciden}',
   'logs.empty': 'Aún no hay salida.',
   'logs.noMatches': 'Ninguna línea coincide.',
 
@@ -269,7 +269,7 @@ export const es: Record<MessageKey, string> = {
   'deploy.summary.covers': 'Cubre unas {time} junto con tus otros pods.',
   'deploy.summary.short':
     'Para iniciar hace falta un saldo de al menos {amount} ({hours} h de tus pods). Añade crédito primero.',
-  'deploy.summary.problems': 'Corrige {count} problema(s) antes de desplegar.',
+  'deploy.summary.problems': 'Corrige {count} {count|problema|problemas} antes de desplegar.',
   'deploy.summary.billingNote':
     'Se cobra por segundo mientras está en marcha; no se cobra nada por adelantado.',
   'deploy.submit': 'Desplegar',
@@ -368,7 +368,7 @@ export const es: Record<MessageKey, string> = {
   'admin.notice.runtimeRecovered': 'Runtime recuperado',
 
   'adminPods.title': 'Todos los pods',
-  'adminPods.subtitle': '{total} pods coinciden',
+  'adminPods.subtitle': '{total} {total|pod coincide|pods coinciden}',
   'adminPods.filters': 'Filtros',
   'adminPods.user': 'Correo del propietario',
   'adminPods.search': 'Nombre o id del pod',
@@ -377,7 +377,7 @@ export const es: Record<MessageKey, string> = {
   'adminPods.empty': 'Ningún pod coincide con estos filtros',
 
   'users.title': 'Usuarios',
-  'users.subtitle': '{total} usuarios',
+  'users.subtitle': '{total} {total|usuario|usuarios}',
   'users.search': 'Buscar por nombre o correo',
   'users.role': 'Rol',
   'users.allRoles': 'Todos los roles',
@@ -428,7 +428,8 @@ export const es: Record<MessageKey, string> = {
   'users.roleDone': '{email} es ahora {role}',
   'users.deleteTitle': '¿Eliminar a {email}?',
   'users.deleteIntro': 'Se eliminará:',
-  'users.deletePods': '{total} pods ({active} activos), con sus contenedores, volúmenes y URLs',
+  'users.deletePods':
+    '{total} {total|pod|pods} ({active} {active|activo|activos}), con sus contenedores, volúmenes y URLs',
   'users.deleteSessions': 'sus sesiones y claves de API',
   'users.deleteBalance': 'la cuenta y su saldo restante ({balance} €)',
   'users.deleteIrreversible': 'No se puede deshacer.',
@@ -442,7 +443,7 @@ export const es: Record<MessageKey, string> = {
   'templates.editTitle': 'Editar {name}',
   'templates.deleteTitle': '¿Eliminar {name}?',
   'templates.deleteBody':
-    'Se crearon {count} pods a partir de ella; seguirán funcionando. Los pods nuevos ya no podrán usarla.',
+    '{count|Se creó|Se crearon} {count} {count|pod|pods} a partir de ella; seguirán funcionando. Los pods nuevos ya no podrán usarla.',
   'templates.none': 'Aún no hay plantillas',
   'templates.name': 'Nombre',
   'templates.serviceName': 'Nombre del servicio',
@@ -461,7 +462,7 @@ export const es: Record<MessageKey, string> = {
   'templates.edit': 'Editar',
   'templates.delete': 'Eliminar',
   'templates.deploy': 'Desplegar',
-  'templates.podCount': '{count} pods',
+  'templates.podCount': '{count} {count|pod|pods}',
   'templates.created': 'Plantilla {name} creada',
   'templates.updated': 'Plantilla {name} guardada',
   'templates.deleted': 'Plantilla {name} eliminada',

@@ -24,11 +24,20 @@ export function storedLang(): Lang {
   return typeof navigator !== 'undefined' && navigator.language?.toLowerCase().startsWith('es') ? 'es' : 'en'
 }
 
+/**
+ * `{name}` is replaced by the value; `{name|one|other}` by the form that agrees with it ("1 pod",
+ * "2 pods"). English and Spanish both have just these two forms.
+ */
 export function translate(lang: Lang, key: MessageKey, vars?: Vars): string {
   const template = dictionaries[lang][key] ?? en[key] ?? key
   if (!vars) return template
-  return template.replace(/\{(\w+)\}/g, (_, name: string) =>
-    name in vars ? String(vars[name]) : `{${name}}`,
+  return template.replace(
+    /\{(\w+)(?:\|([^|}]*)\|([^}]*))?\}/g,
+    (whole, name: string, one?: string, other?: string) => {
+      if (!(name in vars)) return whole
+      if (one === undefined || other === undefined) return String(vars[name])
+      return Number(vars[name]) === 1 ? one : other
+    },
   )
 }
 

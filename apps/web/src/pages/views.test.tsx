@@ -146,7 +146,7 @@ describe('DeployPageView', () => {
       .join(' ')
     expect(described).toContain('A pod named "nb" already exists')
     expect(screen.getByText('Port 8888 is listed twice')).toBeTruthy()
-    expect(screen.getByText('Fix 2 problem(s) above before deploying.')).toBeTruthy()
+    expect(screen.getByText('Fix 2 problems above before deploying.')).toBeTruthy()
   })
 
   it('keeps the Jupyter box in step with the ports', () => {

@@ -251,7 +251,7 @@ function PricingEditor({ pricing }: { pricing: Pricing }) {
         <p className="small muted">
           {t('prices.lastUpdate', {
             when: dateTime(pricing.updatedAt, locale),
-            who: pricing.updatedBy ?? '—',
+            who: pricing.updatedByEmail ?? pricing.updatedBy ?? '—',
           })}
         </p>
       )}

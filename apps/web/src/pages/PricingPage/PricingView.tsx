@@ -4,7 +4,7 @@ import { Badge } from '../../components/Feedback'
 import { useT } from '../../i18n'
 import { money } from '../../lib/format'
 
-export type PublicPricing = Omit<Pricing, 'updatedAt' | 'updatedBy'>
+export type PublicPricing = Omit<Pricing, 'updatedAt' | 'updatedBy' | 'updatedByEmail'>
 
 /** Prices exactly as the catalog has them; nothing here is hard-coded marketing copy. */
 export function PricingView({ pricing }: { pricing: PublicPricing }) {
