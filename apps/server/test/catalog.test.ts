@@ -241,6 +241,12 @@ describe('templates', () => {
     expect((await server.request('POST', `/api/pods/${podId}/stop`, { token: client.token })).status).toBe(
       200,
     )
+    // A start while it is still stopping is refused (409); once stopped it starts from the pod's own copy.
+    await eventually(
+      async () =>
+        (await server.request('GET', `/api/pods/${podId}`, { token: client.token })).body.data.status ===
+        'stopped',
+    )
     expect((await server.request('POST', `/api/pods/${podId}/start`, { token: client.token })).status).toBe(
       200,
     )
