@@ -236,6 +236,12 @@ describe.skipIf(!hasChromium)('NeuroPod in a real browser', () => {
     await closeDialogs(page)
     await page.getByRole('link', { name: 'Account & billing' }).click()
     await page.getByRole('heading', { name: 'Ledger' }).waitFor()
+    // Usage over a chosen period: one bar (and one row of the chart's data table) per day.
+    const usage = page.locator('section', { has: page.getByRole('heading', { name: 'Usage', exact: true }) })
+    await expect.poll(() => usage.locator('figure tbody tr').count()).toBe(30)
+    await usage.getByRole('button', { name: '7 days' }).click()
+    await usage.getByRole('button', { name: '7 days', pressed: true }).waitFor()
+    await expect.poll(() => usage.locator('figure tbody tr').count()).toBe(7)
     await page.getByLabel('Key name').fill('laptop')
     await page.getByRole('button', { name: 'Create key' }).click()
     const key = await page.getByLabel('New API key').inputValue()

@@ -296,7 +296,7 @@ export const en = {
   'account.nothingAccrues': 'nothing is accruing',
   'account.spent30': 'Spent, last 30 days',
   'account.usage': 'Usage',
-  'account.usagePerDay': 'Charged per day, last 30 days',
+  'account.usagePerDay': 'Charged per day, last {days} days',
   'account.usageTotal': 'Total: {total}',
   'account.spent': 'Charged',
   'account.noUsage': 'No usage in this period.',

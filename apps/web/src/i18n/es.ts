@@ -301,7 +301,7 @@ export const es: Record<MessageKey, string> = {
   'account.nothingAccrues': 'no se está cobrando nada',
   'account.spent30': 'Gastado, últimos 30 días',
   'account.usage': 'Uso',
-  'account.usagePerDay': 'Cobrado por día, últimos 30 días',
+  'account.usagePerDay': 'Cobrado por día, últimos {days} días',
   'account.usageTotal': 'Total: {total}',
   'account.spent': 'Cobrado',
   'account.noUsage': 'Sin uso en este periodo.',

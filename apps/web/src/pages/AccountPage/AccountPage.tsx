@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
+import { keepPreviousData, useMutation, useQuery, useQueryClient } from '@tanstack/react-query'
 import { type FormEvent, useState } from 'react'
 import { api } from '../../api/api'
 import { errorMessage, fieldErrors } from '../../api/errors'
@@ -12,6 +12,7 @@ import { ConfirmDialog } from '../../components/Dialog'
 import { Alert, Badge, LoadError, Loading } from '../../components/Feedback'
 import { Field } from '../../components/Field'
 import { Pagination } from '../../components/Pagination'
+import { RangePicker } from '../../components/RangePicker'
 import { useToast } from '../../components/Toasts'
 import { useT } from '../../i18n'
 import { dateTime, duration, money, signedMoney, utcDay } from '../../lib/format'
@@ -72,7 +73,10 @@ function BalanceSection({ me }: { me: User }) {
 
 function UsageSection() {
   const { t, locale } = useT()
-  const usage = useQuery(usageQuery())
+  const [range, setRange] = useState(30)
+  const days = lastDays(range)
+  // The previous period stays on screen while the next one loads (no flash, focus kept).
+  const usage = useQuery({ ...usageQuery(days[0]), placeholderData: keepPreviousData })
   if (usage.error)
     return (
       <LoadError
@@ -81,18 +85,18 @@ function UsageSection() {
       />
     )
   if (!usage.data) return <Loading />
-  const days = lastDays(30)
   const byDay = new Map(usage.data.byDay.map((d) => [d.day, d.amount]))
   return (
     <section className="card stack" aria-labelledby="usage-heading">
       <div className="row-between">
         <h2 id="usage-heading">{t('account.usage')}</h2>
-        <span className="small muted">
-          {t('account.usageTotal', { total: money(usage.data.total, locale) })}
-        </span>
+        <RangePicker days={range} onDays={setRange} />
       </div>
+      <span className="small muted">
+        {t('account.usageTotal', { total: money(usage.data.total, locale) })}
+      </span>
       <BarChart
-        title={t('account.usagePerDay')}
+        title={t('account.usagePerDay', { days: range })}
         labels={days}
         series={[{ label: t('account.spent'), values: days.map((d) => byDay.get(d) ?? 0) }]}
         format={(v) => money(v, locale)}

@@ -7,11 +7,10 @@ import { systemStatusQuery } from '../../api/queries/status'
 import type { AdminStatsInfo, SystemStatusInfo } from '../../api/types'
 import { BarChart } from '../../components/BarChart'
 import { Badge, LoadError, Loading } from '../../components/Feedback'
+import { RangePicker } from '../../components/RangePicker'
 import { useT } from '../../i18n'
 import { duration, money } from '../../lib/format'
 import { StatusBadge } from '../../modules/pods/StatusBadge'
-
-const RANGES = [7, 30, 90] as const
 
 export function AdminDashboardView({
   stats,
@@ -70,20 +69,7 @@ export function AdminDashboardView({
       <section className="card stack" aria-labelledby="revenue-heading">
         <div className="row-between">
           <h2 id="revenue-heading">{t('dashboard.chartTitle')}</h2>
-          <fieldset className="row" style={{ border: 0, padding: 0, margin: 0 }}>
-            <legend className="sr-only">{t('dashboard.range')}</legend>
-            {RANGES.map((d) => (
-              <button
-                key={d}
-                type="button"
-                className={`btn btn-sm${d === days ? ' btn-primary' : ''}`}
-                aria-pressed={d === days}
-                onClick={() => onDays(d)}
-              >
-                {t('dashboard.days', { days: d })}
-              </button>
-            ))}
-          </fieldset>
+          <RangePicker days={days} onDays={onDays} />
         </div>
         <BarChart
           title={t('dashboard.chartTitle')}
