@@ -15,12 +15,11 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { CoreV1Api, KubeConfig } from '@kubernetes/client-node'
-import type { ClientToServerEvents, ServerToClientEvents } from '@neuropod/contracts'
-import { io as ioClient, type Socket } from 'socket.io-client'
 import { loadConfig } from '../src/config.js'
 import { openPglite } from '../src/db/database.js'
 import { startServer } from '../src/platform/server.js'
 import { FakeKubeApiServer } from '../test/fakes/kube-api-server.js'
+import { connectSocket } from '../test/socket-client.js'
 
 const PODS = Number(process.env.BENCH_PODS ?? 2000)
 const WINDOW_S = Number(process.env.BENCH_WINDOW_SECONDS ?? 60)
@@ -142,16 +141,7 @@ async function main(): Promise<void> {
   )
 
   // Latency: the API server changes a pod's status; an admin socket waits for its podUpdate.
-  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = ioClient(server.url, {
-    auth: { token },
-    transports: ['websocket'],
-    reconnection: false,
-    extraHeaders: { origin: new URL(config.publicUrl).origin },
-  })
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve())
-    socket.once('connect_error', reject)
-  })
+  const socket = await connectSocket(server.url, token, new URL(config.publicUrl).origin)
   const waiting = new Map<string, (at: number) => void>()
   socket.on('podUpdate', (e) => {
     if (e.status === 'error') waiting.get(e.podId)?.(performance.now())

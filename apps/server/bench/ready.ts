@@ -16,13 +16,12 @@
  */
 import http from 'node:http'
 import os from 'node:os'
-import type { ClientToServerEvents, ServerToClientEvents } from '@neuropod/contracts'
-import { io, type Socket } from 'socket.io-client'
 import { loadConfig } from '../src/config.js'
 import { openPglite } from '../src/db/database.js'
 import { startServer } from '../src/platform/server.js'
 import { findEngine } from '../src/runtime/docker/engine.js'
 import { EngineClient, TEST_IMAGE } from '../test/docker/engine.js'
+import { connectSocket } from '../test/socket-client.js'
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10)
 const PORT = 8080
@@ -87,16 +86,7 @@ async function main(): Promise<void> {
   }
   const login = await api('POST', '/api/auth/login', null, { email: 'bench@neuropod.local', password })
   const token = login.body.token as string
-  const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(server.url, {
-    auth: { token },
-    transports: ['websocket'],
-    reconnection: false,
-    extraHeaders: { origin: new URL(config.publicUrl).origin },
-  })
-  await new Promise<void>((resolve, reject) => {
-    socket.once('connect', () => resolve())
-    socket.once('connect_error', reject)
-  })
+  const socket = await connectSocket(server.url, token, new URL(config.publicUrl).origin)
 
   const viaPlatform: number[] = []
   const direct: number[] = []

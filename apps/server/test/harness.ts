@@ -2,13 +2,14 @@ import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import type { ClientToServerEvents, ServerToClientEvents } from '@neuropod/contracts'
 import pg from 'pg'
-import { io as ioClient, type Socket } from 'socket.io-client'
+import type { Socket } from 'socket.io-client'
 import { inject } from 'vitest'
 import { type Config, loadConfig } from '../src/config.js'
 import { type DatabaseHandle, openPglite, openPostgres } from '../src/db/database.js'
 import type { Clock } from '../src/lib/clock.js'
 import { type RunningServer, startServer } from '../src/platform/server.js'
 import type { PodRuntime } from '../src/runtime/pod-runtime.js'
+import { connectSocket } from './socket-client.js'
 
 export const ADMIN_EMAIL = 'admin@test.local'
 export const ADMIN_PASSWORD = 'admin-password-123'
@@ -156,17 +157,8 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
       return { token: res.body.token, id: res.body.user.id, email }
     },
     async socket(token: string) {
-      const socket: Socket<ServerToClientEvents, ClientToServerEvents> = ioClient(server.url, {
-        auth: { token },
-        transports: ['websocket'],
-        reconnection: false,
-        extraHeaders: { origin: publicOrigin },
-      })
+      const socket = await connectSocket(server.url, token, publicOrigin)
       sockets.push(socket)
-      await new Promise<void>((resolve, reject) => {
-        socket.once('connect', () => resolve())
-        socket.once('connect_error', (error) => reject(error))
-      })
       return socket
     },
     async stop() {

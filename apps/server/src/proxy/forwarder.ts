@@ -285,13 +285,7 @@ class Exchange implements UpstreamExchange {
     }
     // The pod answered before reading the whole body (a refusal, say): that connection is in an
     // unknown state, so close it, and let the rest of the client's body drain into nothing.
-    const connection = this.connection
-    this.connection = null
-    this.finish()
-    if (connection) {
-      connection.exchange = null
-      connection.destroy()
-    }
+    this.abandonConnection()
     this.req.resume()
   }
 
@@ -324,6 +318,11 @@ class Exchange implements UpstreamExchange {
   private clientClosed(): void {
     if (this.done) return
     // The client left before the response ended: the connection is mid-message, close it.
+    this.abandonConnection()
+  }
+
+  /** Ends the exchange and closes its connection, which is mid-message and cannot be reused. */
+  private abandonConnection(): void {
     const connection = this.connection
     this.connection = null
     this.finish()

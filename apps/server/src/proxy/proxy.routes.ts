@@ -69,11 +69,12 @@ export function proxyRoutes(proxy: PodProxy): RouteModule {
         },
       },
       async (request, reply) => {
-        const originalUrl = header(request, 'x-original-url')
+        // The URL nginx received; its pathname keeps percent-encoding, so odd spellings never pass
+        // for another path.
+        const originalUrl = parseUrl(header(request, 'x-original-url'))
         const result = await proxy.externalAuth({
-          path: pathOf(originalUrl) ?? '/',
-          host:
-            hostOf(originalUrl) ?? firstValue(header(request, 'x-forwarded-host')) ?? request.headers.host,
+          path: originalUrl?.pathname ?? '/',
+          host: originalUrl?.host ?? firstValue(header(request, 'x-forwarded-host')) ?? request.headers.host,
           method: header(request, 'x-original-method') ?? 'GET',
           authorization: request.headers.authorization,
           cookie: request.headers.cookie,
@@ -111,20 +112,10 @@ function firstValue(value: string | undefined): string | undefined {
   return value?.split(',')[0]?.trim() || undefined
 }
 
-/** The path exactly as sent (percent-encoding kept), so odd spellings never pass for another path. */
-function pathOf(url: string | undefined): string | undefined {
+function parseUrl(url: string | undefined): URL | undefined {
   if (!url) return undefined
   try {
-    return new URL(url).pathname
-  } catch {
-    return undefined
-  }
-}
-
-function hostOf(url: string | undefined): string | undefined {
-  if (!url) return undefined
-  try {
-    return new URL(url).host
+    return new URL(url)
   } catch {
     return undefined
   }

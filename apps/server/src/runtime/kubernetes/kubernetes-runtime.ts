@@ -52,7 +52,6 @@ import {
   CONTAINER_NAME,
   MANAGED_SELECTOR,
   objectNames,
-  PLATFORM_SERVICE_NAME,
   POD_ID_LABEL,
   podIdFromName,
   SHARED_COMPONENTS,
@@ -122,6 +121,15 @@ const SYNC_WAIT_MS = 10_000
 const STOCK_TTL_MS = 5_000
 const EVENT_REPEAT_MS = 60_000
 const REOBSERVE_MS = 1_000
+
+/** How converge() reads and writes one kind of object. */
+interface ConvergeApi<T> {
+  kind: string
+  same(desired: T, current: T): boolean
+  create(body: T): Promise<T>
+  read(name: string): Promise<T>
+  replace(name: string, body: T, current: T): Promise<T>
+}
 
 export class KubernetesRuntime implements PodRuntime {
   readonly kind = 'kubernetes' as const
@@ -666,13 +674,7 @@ export class KubernetesRuntime implements PodRuntime {
   private async converge<T extends { metadata?: { name?: string; resourceVersion?: string } }>(
     desired: T,
     cached: unknown,
-    api: {
-      kind: string
-      same(desired: T, current: T): boolean
-      create(body: T): Promise<T>
-      read(name: string): Promise<T>
-      replace(name: string, body: T, current: T): Promise<T>
-    },
+    api: ConvergeApi<T>,
   ): Promise<void> {
     const name = desired.metadata!.name!
     let current = cached as T | undefined
@@ -774,20 +776,11 @@ export class KubernetesRuntime implements PodRuntime {
     )
   }
 
-  /** Namespace-wide, so created at start and converged like a pod's objects. */
+  /** Namespace-wide objects are created at start and converged like a pod's objects. */
   private async ensurePlatformService(): Promise<void> {
-    const desired = buildPlatformService(this.o.manifests)
     const { core } = this.o.clients
     const ns = this.ns
-    let current: V1Service | undefined
-    try {
-      current = await kube(`read Service ${PLATFORM_SERVICE_NAME}`, () =>
-        core.readNamespacedService({ name: PLATFORM_SERVICE_NAME, namespace: ns }),
-      )
-    } catch (error) {
-      if (!isNotFound(error)) throw error
-    }
-    await this.converge<V1Service>(desired, current, {
+    await this.ensureShared<V1Service>(buildPlatformService(this.o.manifests), {
       kind: 'Service',
       same: (a, b) =>
         a.spec?.externalName === b.spec?.externalName &&
@@ -800,34 +793,30 @@ export class KubernetesRuntime implements PodRuntime {
   }
 
   private async ensureIsolationPolicy(): Promise<void> {
-    const desired = buildIsolationPolicy(this.o.manifests)
-    const name = desired.metadata!.name!
     const { networking } = this.o.clients
-    let current: V1NetworkPolicy | null = null
+    const ns = this.ns
+    await this.ensureShared<V1NetworkPolicy>(buildIsolationPolicy(this.o.manifests), {
+      kind: 'NetworkPolicy',
+      same: (a, b) => canonical(plain(a.spec)) === canonical(plain(b.spec)),
+      create: (body) => networking.createNamespacedNetworkPolicy({ namespace: ns, body }),
+      read: (name) => networking.readNamespacedNetworkPolicy({ name, namespace: ns }),
+      replace: (name, body) => networking.replaceNamespacedNetworkPolicy({ name, namespace: ns, body }),
+    })
+  }
+
+  /** No informer watches these objects, so read the current one first, then converge to it. */
+  private async ensureShared<T extends { metadata?: { name?: string; resourceVersion?: string } }>(
+    desired: T,
+    api: ConvergeApi<T>,
+  ): Promise<void> {
+    const name = desired.metadata!.name!
+    let current: T | undefined
     try {
-      current = await kube(`read NetworkPolicy ${name}`, () =>
-        networking.readNamespacedNetworkPolicy({ name, namespace: this.ns }),
-      )
+      current = await kube(`read ${api.kind} ${name}`, () => api.read(name))
     } catch (error) {
       if (!isNotFound(error)) throw error
     }
-    if (!current) {
-      await kube(`create NetworkPolicy ${name}`, () =>
-        networking.createNamespacedNetworkPolicy({ namespace: this.ns, body: desired }),
-      )
-      return
-    }
-    if (canonical(plain(current.spec)) === canonical(plain(desired.spec))) return
-    await kube(`replace NetworkPolicy ${name}`, () =>
-      networking.replaceNamespacedNetworkPolicy({
-        name,
-        namespace: this.ns,
-        body: {
-          ...desired,
-          metadata: { ...desired.metadata, resourceVersion: current.metadata?.resourceVersion },
-        },
-      }),
-    )
+    await this.converge<T>(desired, current, api)
   }
 
   // ---------------------------------------------------------------- reads

@@ -82,6 +82,23 @@ export const AUTH_RESPONSE_HEADERS_ANNOTATION = 'nginx.ingress.kubernetes.io/aut
 /** Path prefix on every pod host that the platform serves (see proxy/handover.ts). */
 export const HANDOVER_PATH = '/__neuropod/'
 
+/** Name, namespace, labels and the owner reference of an object that goes with the pod's Pod. */
+function ownedMeta(
+  spec: PodSpec,
+  s: ManifestSettings,
+  owner: OwnerPod,
+  name: string,
+  component: Component,
+  extraLabels: Record<string, string> = {},
+) {
+  return {
+    name,
+    namespace: s.namespace,
+    labels: labels(spec, component, extraLabels),
+    ownerReferences: [ownerReference(owner)],
+  }
+}
+
 function labels(spec: PodSpec, component: Component, extra: Record<string, string> = {}) {
   return {
     [MANAGED_BY_LABEL]: MANAGED_BY,
@@ -226,27 +243,21 @@ export function buildPod(spec: PodSpec, s: ManifestSettings): V1Pod {
   }
 }
 
+function servicePorts(prefix: 'http' | 'tcp', ports: number[]) {
+  return ports.map((port) => ({ name: `${prefix}-${port}`, port, targetPort: port, protocol: 'TCP' }))
+}
+
 /** ClusterIP Service for the HTTP ports: the Ingresses' backend and the readiness probes' target. */
 export function buildHttpService(spec: PodSpec, s: ManifestSettings, owner: OwnerPod): V1Service | null {
   if (spec.httpPorts.length === 0) return null
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: {
-      name: objectNames(spec.podId).service,
-      namespace: s.namespace,
-      labels: labels(spec, 'service'),
-      ownerReferences: [ownerReference(owner)],
-    },
+    metadata: ownedMeta(spec, s, owner, objectNames(spec.podId).service, 'service'),
     spec: {
       type: 'ClusterIP',
       selector: podSelector(spec.podId),
-      ports: spec.httpPorts.map((port) => ({
-        name: `http-${port}`,
-        port,
-        targetPort: port,
-        protocol: 'TCP',
-      })),
+      ports: servicePorts('http', spec.httpPorts),
     },
   }
 }
@@ -257,21 +268,11 @@ export function buildTcpService(spec: PodSpec, s: ManifestSettings, owner: Owner
   return {
     apiVersion: 'v1',
     kind: 'Service',
-    metadata: {
-      name: objectNames(spec.podId).tcpService,
-      namespace: s.namespace,
-      labels: labels(spec, 'tcp-service'),
-      ownerReferences: [ownerReference(owner)],
-    },
+    metadata: ownedMeta(spec, s, owner, objectNames(spec.podId).tcpService, 'tcp-service'),
     spec: {
       type: s.tcpExposure === 'loadbalancer' ? 'LoadBalancer' : 'NodePort',
       selector: podSelector(spec.podId),
-      ports: spec.tcpPorts.map((port) => ({
-        name: `tcp-${port}`,
-        port,
-        targetPort: port,
-        protocol: 'TCP',
-      })),
+      ports: servicePorts('tcp', spec.tcpPorts),
     },
   }
 }
@@ -286,12 +287,7 @@ export function buildTcpNetworkPolicy(
   return {
     apiVersion: 'networking.k8s.io/v1',
     kind: 'NetworkPolicy',
-    metadata: {
-      name: objectNames(spec.podId).tcpPolicy,
-      namespace: s.namespace,
-      labels: labels(spec, 'tcp-policy'),
-      ownerReferences: [ownerReference(owner)],
-    },
+    metadata: ownedMeta(spec, s, owner, objectNames(spec.podId).tcpPolicy, 'tcp-policy'),
     spec: {
       podSelector: { matchLabels: podSelector(spec.podId) },
       policyTypes: ['Ingress'],
@@ -336,11 +332,10 @@ export function buildIngress(spec: PodSpec, port: number, s: ManifestSettings, o
     apiVersion: 'networking.k8s.io/v1',
     kind: 'Ingress',
     metadata: {
-      name: objectNames(spec.podId).ingress(port),
-      namespace: s.namespace,
-      labels: labels(spec, 'ingress', { [PORT_LABEL]: String(port) }),
+      ...ownedMeta(spec, s, owner, objectNames(spec.podId).ingress(port), 'ingress', {
+        [PORT_LABEL]: String(port),
+      }),
       annotations,
-      ownerReferences: [ownerReference(owner)],
     },
     spec: {
       ingressClassName: s.ingressClass,

@@ -7,6 +7,7 @@ import { templateKeys, templatesQuery } from '../../api/queries/templates'
 import type { Template } from '../../api/types'
 import { Button } from '../../components/Button'
 import { ConfirmDialog, Dialog } from '../../components/Dialog'
+import { EnvEditor } from '../../components/EnvEditor'
 import { Alert, Badge, Empty, LoadError, Loading } from '../../components/Feedback'
 import { Field, FieldErrors } from '../../components/Field'
 import { useToast } from '../../components/Toasts'
@@ -216,43 +217,7 @@ function TemplateEditor({ template, onClose }: { template: Template | null; onCl
           />
           {t('templates.jupyter')}
         </label>
-        <fieldset className="stack" style={{ border: 0, padding: 0, margin: 0, gap: '0.4rem' }}>
-          <legend className="label">{t('deploy.config.env')}</legend>
-          {form.env.map((row, i) => (
-            // biome-ignore lint/suspicious/noArrayIndexKey: rows are edited in place
-            <div className="row" key={i} style={{ flexWrap: 'nowrap' }}>
-              <input
-                className="input mono"
-                aria-label={t('deploy.config.envName', { n: i + 1 })}
-                value={row.key}
-                onChange={(e) =>
-                  set({ env: form.env.map((r, j) => (j === i ? { ...r, key: e.target.value } : r)) })
-                }
-              />
-              <input
-                className="input mono"
-                aria-label={t('deploy.config.envValue', { n: i + 1 })}
-                value={row.value}
-                onChange={(e) =>
-                  set({ env: form.env.map((r, j) => (j === i ? { ...r, value: e.target.value } : r)) })
-                }
-              />
-              <Button
-                size="sm"
-                onClick={() => set({ env: form.env.filter((_, j) => j !== i) })}
-                aria-label={t('deploy.config.envRemove', { n: i + 1 })}
-              >
-                ×
-              </Button>
-            </div>
-          ))}
-          <div>
-            <Button size="sm" onClick={() => set({ env: [...form.env, { key: '', value: '' }] })}>
-              {t('deploy.config.envAdd')}
-            </Button>
-          </div>
-          <FieldErrors errors={errors('env')} />
-        </fieldset>
+        <EnvEditor rows={form.env} onChange={(env) => set({ env })} errors={errors('env')} />
         <div className="field">
           <div className="row-between">
             <label htmlFor="tpl-description">{t('templates.description')}</label>

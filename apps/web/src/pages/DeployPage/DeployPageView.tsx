@@ -2,6 +2,7 @@ import type { FormEvent } from 'react'
 import type { GpuInfo, Pricing, Template, User } from '../../api/types'
 import { Button } from '../../components/Button'
 import { ChipsInput } from '../../components/ChipsInput'
+import { EnvEditor } from '../../components/EnvEditor'
 import { Alert, Badge, LoadError, Loading } from '../../components/Feedback'
 import { Field, FieldErrors } from '../../components/Field'
 import { SliderField } from '../../components/SliderField'
@@ -312,45 +313,7 @@ export function DeployPageView(props: DeployPageViewProps) {
               onRemove={(p) => set({ tcpPorts: form.tcpPorts.filter((x) => x !== p) })}
               errors={errors.tcpPorts}
             />
-            <fieldset className="stack" style={{ border: 0, padding: 0, margin: 0 }}>
-              <legend className="label">{t('deploy.config.env')}</legend>
-              {form.env.map((row, i) => (
-                // biome-ignore lint/suspicious/noArrayIndexKey: rows are edited in place
-                <div className="row" key={i} style={{ flexWrap: 'nowrap' }}>
-                  <input
-                    className="input mono"
-                    aria-label={t('deploy.config.envName', { n: i + 1 })}
-                    placeholder="NAME"
-                    value={row.key}
-                    onChange={(e) =>
-                      set({ env: form.env.map((r, j) => (j === i ? { ...r, key: e.target.value } : r)) })
-                    }
-                  />
-                  <input
-                    className="input mono"
-                    aria-label={t('deploy.config.envValue', { n: i + 1 })}
-                    placeholder="value"
-                    value={row.value}
-                    onChange={(e) =>
-                      set({ env: form.env.map((r, j) => (j === i ? { ...r, value: e.target.value } : r)) })
-                    }
-                  />
-                  <Button
-                    size="sm"
-                    onClick={() => set({ env: form.env.filter((_, j) => j !== i) })}
-                    aria-label={t('deploy.config.envRemove', { n: i + 1 })}
-                  >
-                    ×
-                  </Button>
-                </div>
-              ))}
-              <div>
-                <Button size="sm" onClick={() => set({ env: [...form.env, { key: '', value: '' }] })}>
-                  {t('deploy.config.envAdd')}
-                </Button>
-              </div>
-              <FieldErrors errors={errors.env} />
-            </fieldset>
+            <EnvEditor rows={form.env} onChange={(env) => set({ env })} errors={errors.env} placeholders />
           </section>
         </div>
 
