@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { settle } from '../src/billing/meter.js'
+import { settle } from '../src/billing/settlement.js'
 import {
   createTestServer,
   eventually,
@@ -134,6 +134,29 @@ describe('metered billing', () => {
     clock.advance(HOUR)
     await server.platform.meter.tick()
     expect(await balanceOf(client.id)).toBe(6_000_000)
+  })
+
+  it('tells the owner their balance as soon as a stop or a delete settles the final usage', async () => {
+    const client = await server.newClient()
+    const podId = await runningPod(client.token, 'final-usage')
+    const socket = await server.socket(client.token)
+
+    clock.advance(HOUR)
+    const afterStop = waitForEvent(socket, 'balanceUpdate')
+    await server.request('POST', `/api/pods/${podId}/stop`, { token: client.token })
+    expect(await afterStop).toMatchObject({
+      userId: client.id,
+      newBalance: 8.5,
+      change: -1.5,
+      updatedBy: null,
+    })
+    expect(await balanceOf(client.id)).toBe(8_500_000)
+
+    clock.advance(HOUR) // stopped: only the volume accrues
+    const afterDelete = waitForEvent(socket, 'balanceUpdate')
+    await server.request('DELETE', `/api/pods/${podId}`, { token: client.token })
+    expect(await afterDelete).toMatchObject({ newBalance: 7.5, change: -1 })
+    expect(await balanceOf(client.id)).toBe(7_500_000)
   })
 
   it('loses nothing when a tick crashes before committing', async () => {

@@ -1,106 +1,10 @@
-import { type Kysely, sql, type Transaction } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import type { Database } from '../db/schema.js'
 import type { Clock } from '../lib/clock.js'
 import { formatEuros, microsToEuros } from '../lib/money.js'
 import type { Bus } from '../realtime/bus.js'
-
-/**
- * Per-second metering. Each pod carries `billed_until`: everything before it is charged. A
- * settlement charges [billed_until, now) at the pod's frozen hourly rates — compute (GPU +
- * container disk) while `compute_active`, storage (volume disk) while the pod exists — carrying
- * sub-micro-euro remainders, and moves `billed_until` to now in the same statement that writes the
- * ledger entries and balances. Settling twice for the same instant charges nothing the second
- * time; a crash before commit charges nothing at all.
- *
- * Every state change that alters what accrues (container started or gone, pod deleted) settles the
- * pod first, so rates are constant between settlements. The periodic tick settles everyone.
- */
-
-export interface Settlement {
-  userId: string
-  charged: number
-  balance: number
-}
-
-/** Pods per statement in a tick: bounds lock time on large installations. */
-export const TICK_BATCH = 5000
-
-export async function settle(
-  trx: Transaction<Database> | Kysely<Database>,
-  now: Date,
-  podIds: string[] | null,
-): Promise<{ pods: number; users: Settlement[] }> {
-  if (podIds && podIds.length === 0) return { pods: 0, users: [] }
-  const podFilter = podIds ? sql`and p.id in (${sql.join(podIds)})` : sql``
-  const result = await sql<{
-    pods: number
-    users: Array<{ user_id: string; amount: number; balance: number }> | null
-  }>`
-    with due as (
-      select p.id, p.user_id, p.billed_until, p.billing_carry, p.compute_active,
-             case when u.role = 'admin' then 0
-                  else (case when p.compute_active then p.compute_rate else 0 end) + p.storage_rate end as rate,
-             round(extract(epoch from (${now}::timestamptz - p.billed_until)) * 1000)::bigint as ms
-      from pods p join users u on u.id = p.user_id
-      where p.billed_until is not null and p.billed_until < ${now}::timestamptz ${podFilter}
-      order by p.id
-      limit ${podIds ? podIds.length : TICK_BATCH}
-      for update of p
-    ),
-    calc as (
-      select id, user_id, billed_until as period_start, ms, compute_active,
-             (rate * ms + billing_carry) / 3600000 as amount,
-             (rate * ms + billing_carry) % 3600000 as carry
-      from due
-    ),
-    moved as (
-      update pods set billed_until = ${now}::timestamptz, billing_carry = calc.carry
-      from calc where pods.id = calc.id
-      returning pods.id
-    ),
-    daily as (
-      insert into usage_daily (pod_id, day, user_id, amount, compute_ms, storage_ms)
-      select id, (period_start at time zone 'UTC')::date, user_id, amount,
-             case when compute_active then ms else 0 end, ms
-      from calc
-      on conflict (pod_id, day) do update set
-        amount = usage_daily.amount + excluded.amount,
-        compute_ms = usage_daily.compute_ms + excluded.compute_ms,
-        storage_ms = usage_daily.storage_ms + excluded.storage_ms
-    ),
-    per_user as (
-      select user_id, sum(amount)::bigint as amount, count(*)::int as pods,
-             min(period_start) as period_start, min(id) as first_pod
-      from calc group by user_id having sum(amount) > 0
-    ),
-    charged as (
-      update users set balance = users.balance - per_user.amount
-      from per_user where users.id = per_user.user_id
-      returning users.id, users.balance
-    ),
-    entries as (
-      insert into ledger (user_id, type, amount, balance_after, reason, pod_id, period_start, period_end, created_at)
-      select pu.user_id, 'usage', -pu.amount, c.balance,
-             case when pu.pods = 1 then 'Pod usage' else 'Usage of ' || pu.pods || ' pods' end,
-             case when pu.pods = 1 then pu.first_pod end,
-             pu.period_start, ${now}::timestamptz, ${now}::timestamptz
-      from per_user pu join charged c on c.id = pu.user_id
-      returning user_id
-    )
-    select (select count(*) from moved)::int as pods,
-           (select json_agg(json_build_object('user_id', c.id, 'amount', pu.amount, 'balance', c.balance))
-              from charged c join per_user pu on pu.user_id = c.id) as users
-  `.execute(trx)
-  const row = result.rows[0]
-  return {
-    pods: row?.pods ?? 0,
-    users: (row?.users ?? []).map((u) => ({
-      userId: u.user_id,
-      charged: Number(u.amount),
-      balance: Number(u.balance),
-    })),
-  }
-}
+import { balanceUpdate } from './balance-events.js'
+import { type Settlement, settle, TICK_BATCH } from './settlement.js'
 
 export interface MeterDeps {
   db: Kysely<Database>
@@ -119,6 +23,7 @@ export interface TickResult {
   durationMs: number
 }
 
+/** The periodic tick that settles everyone, low-balance alerts, and auto-stop at zero (see settlement.ts). */
 export class Meter {
   private timer: NodeJS.Timeout | null = null
   private running: Promise<unknown> | null = null
@@ -193,20 +98,7 @@ export class Meter {
     updatedBy: string | null,
     now: Date,
   ): void {
-    this.deps.bus.publish({
-      kind: 'user',
-      userId,
-      event: 'balanceUpdate',
-      payload: {
-        type: 'balanceUpdate',
-        userId,
-        newBalance: microsToEuros(balance),
-        change: microsToEuros(change),
-        reason,
-        updatedBy,
-        timestamp: now.toISOString(),
-      },
-    })
+    this.deps.bus.publish(balanceUpdate(userId, balance, change, reason, updatedBy, now))
   }
 
   /**
@@ -289,7 +181,7 @@ export class Meter {
         .where('balance_alert', '=', user.balance_alert)
         .returning('id')
         .executeTakeFirst()
-      if (!updated || !escalated) continue
+      if (!updated || level === 'none' || !escalated) continue
       this.deps.bus.publish({
         kind: 'user',
         userId: user.id,

@@ -1,8 +1,10 @@
 import type { Pod, PodEvent } from '@neuropod/contracts'
-import type { Kysely, Transaction } from 'kysely'
+import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.js'
+import { executor, type Tx } from '../db/transaction.js'
 import type { Clock } from '../lib/clock.js'
 import type { Bus } from '../realtime/bus.js'
+import type { PodMessage, PodReloadMessage } from '../realtime/messages.js'
 import { podView, selectPodViews, type ViewOptions } from './pod-view.js'
 
 export interface EventInput {
@@ -36,42 +38,12 @@ export class PodPublisher {
   async update(podId: string, message?: string): Promise<Pod | null> {
     const pod = await this.view(podId)
     if (!pod) return null
-    this.bus.publish({
-      kind: 'pod',
-      podId,
-      userId: pod.userId,
-      event: 'podUpdate',
-      payload: {
-        type: 'podUpdate',
-        podId,
-        status: pod.status,
-        pod,
-        ...(message ? { message } : {}),
-        timestamp: this.clock.now().toISOString(),
-      },
-    })
+    this.bus.publish(podUpdateMessage(pod, message ?? null, this.clock.now()))
     return pod
   }
 
   created(pod: Pod, creatorEmail: string | null): void {
-    this.bus.publish({
-      kind: 'pod',
-      podId: pod.podId,
-      userId: pod.userId,
-      event: 'podCreated',
-      payload: {
-        type: 'podCreated',
-        podId: pod.podId,
-        podName: pod.podName,
-        status: pod.status,
-        gpu: pod.gpu,
-        containerDiskSize: pod.containerDiskSize,
-        volumeDiskSize: pod.volumeDiskSize,
-        createdBy: creatorEmail,
-        pod,
-        timestamp: this.clock.now().toISOString(),
-      },
-    })
+    this.bus.publish(podCreatedMessage(pod, creatorEmail, this.clock.now()))
   }
 
   deleted(podId: string, userId: string, podName: string): void {
@@ -84,12 +56,31 @@ export class PodPublisher {
     })
   }
 
-  /** Appends to the pod's event list and streams it to subscribers. */
-  async event(podId: string, input: EventInput, trx?: Transaction<Database>): Promise<void> {
-    const db = trx ?? this.db
+  /** Rebuilds, from the database, a pod message that was too large for the bus. Null when the pod or event is gone. */
+  async rebuild(m: PodReloadMessage): Promise<PodMessage | null> {
+    if (m.event === 'podEvent') {
+      const event = await this.storedEvent(m.podId, m.eventId)
+      if (!event) return null
+      const payload = { type: 'podEvent', podId: m.podId, event, timestamp: event.at } as const
+      return { kind: 'pod', podId: m.podId, userId: m.userId, event: 'podEvent', payload }
+    }
+    const pod = await this.view(m.podId)
+    if (!pod) return null
+    return m.event === 'podUpdate'
+      ? podUpdateMessage(pod, m.message, this.clock.now())
+      : podCreatedMessage(pod, m.createdBy, this.clock.now())
+  }
+
+  /**
+   * Appends to the pod's event list and streams it to subscribers: inside `tx`, once it commits
+   * (a rolled-back event was never there), else at once.
+   */
+  async event(podId: string, input: EventInput, tx?: Tx): Promise<void> {
+    const db = executor(this.db, tx)
     const at = this.clock.now()
     const pod = await db.selectFrom('pods').select('user_id').where('id', '=', podId).executeTakeFirst()
     if (!pod) return
+    const message = input.message.slice(0, 2000)
     const row = await db
       .insertInto('pod_events')
       .values({
@@ -97,24 +88,90 @@ export class PodPublisher {
         at,
         type: input.type,
         reason: input.reason,
-        message: input.message.slice(0, 2000),
+        message,
         progress: input.progress,
       })
       .returning('id')
       .executeTakeFirstOrThrow()
-    const event: PodEvent = {
-      id: row.id,
-      podId,
-      at: at.toISOString(),
-      ...input,
-      message: input.message.slice(0, 2000),
-    }
-    this.bus.publish({
-      kind: 'pod',
-      podId,
-      userId: pod.user_id,
-      event: 'podEvent',
-      payload: { type: 'podEvent', podId, event, timestamp: at.toISOString() },
-    })
+    const event: PodEvent = { id: row.id, podId, at: at.toISOString(), ...input, message }
+    const publish = () =>
+      this.bus.publish({
+        kind: 'pod',
+        podId,
+        userId: pod.user_id,
+        event: 'podEvent',
+        payload: { type: 'podEvent', podId, event, timestamp: at.toISOString() },
+      })
+    if (tx) tx.afterCommit(publish)
+    else publish()
+  }
+
+  /** A stored event as its subscribers receive it (rebuilding a message too large for the bus). */
+  async storedEvent(podId: string, eventId: number): Promise<PodEvent | null> {
+    const r = await this.db
+      .selectFrom('pod_events')
+      .selectAll()
+      .where('id', '=', eventId)
+      .where('pod_id', '=', podId)
+      .executeTakeFirst()
+    return r ? podEventView(r) : null
+  }
+}
+
+export function podEventView(r: {
+  id: number
+  pod_id: string
+  at: Date | string
+  type: 'normal' | 'warning'
+  reason: string
+  message: string
+  progress: number | null
+}): PodEvent {
+  return {
+    id: r.id,
+    podId: r.pod_id,
+    at: new Date(r.at).toISOString(),
+    type: r.type,
+    reason: r.reason,
+    message: r.message,
+    progress: r.progress,
+  }
+}
+
+export function podUpdateMessage(pod: Pod, message: string | null, now: Date): PodMessage {
+  return {
+    kind: 'pod',
+    podId: pod.podId,
+    userId: pod.userId,
+    event: 'podUpdate',
+    payload: {
+      type: 'podUpdate',
+      podId: pod.podId,
+      status: pod.status,
+      pod,
+      ...(message ? { message } : {}),
+      timestamp: now.toISOString(),
+    },
+  }
+}
+
+function podCreatedMessage(pod: Pod, createdBy: string | null, now: Date): PodMessage {
+  return {
+    kind: 'pod',
+    podId: pod.podId,
+    userId: pod.userId,
+    event: 'podCreated',
+    payload: {
+      type: 'podCreated',
+      podId: pod.podId,
+      podName: pod.podName,
+      status: pod.status,
+      gpu: pod.gpu,
+      containerDiskSize: pod.containerDiskSize,
+      volumeDiskSize: pod.volumeDiskSize,
+      createdBy,
+      pod,
+      timestamp: now.toISOString(),
+    },
   }
 }

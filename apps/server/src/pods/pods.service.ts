@@ -9,6 +9,7 @@ import {
 } from 'kysely'
 import type { Principal } from '../auth/principal.js'
 import type { Database, PodRow, TemplateRow } from '../db/schema.js'
+import { runInTransaction } from '../db/transaction.js'
 import { AppError, badRequest, forbidden, invalidState, notFound } from '../errors.js'
 import type { Clock } from '../lib/clock.js'
 import { newPodId, newSlug, randomToken } from '../lib/ids.js'
@@ -19,7 +20,7 @@ import { podRates } from '../pricing/catalog.js'
 import type { PricingService } from '../pricing/pricing.service.js'
 import type { Bus } from '../realtime/bus.js'
 import type { LogsResult, PodRuntime } from '../runtime/pod-runtime.js'
-import type { PodPublisher } from './pod-publisher.js'
+import { type PodPublisher, podEventView } from './pod-publisher.js'
 import { validatePodRequest } from './pod-validation.js'
 import { type PodViewRow, podView, selectPodViews } from './pod-view.js'
 
@@ -68,7 +69,7 @@ export class PodsService {
 
   constructor(private readonly deps: PodsDeps) {
     deps.bus.subscribe((m) => {
-      if (m.kind === 'pod' || (m.kind === 'user' && m.event === 'balanceUpdate'))
+      if (m.kind === 'pod' || m.kind === 'pod-reload' || (m.kind === 'user' && m.event === 'balanceUpdate'))
         this.ownRows.delete(m.userId)
       else if (m.kind === 'catalog-changed') this.ownRows.clear()
     })
@@ -189,15 +190,7 @@ export class PodsService {
       .orderBy('id', 'desc')
       .limit(limit)
       .execute()
-    return rows.reverse().map((r) => ({
-      id: r.id,
-      podId: r.pod_id,
-      at: new Date(r.at).toISOString(),
-      type: r.type,
-      reason: r.reason,
-      message: r.message,
-      progress: r.progress,
-    }))
+    return rows.reverse().map(podEventView)
   }
 
   async logs(principal: Principal, podId: string, tail: number): Promise<LogsResult> {
@@ -299,7 +292,8 @@ export class PodsService {
     const podId = newPodId()
     const jupyterToken = spec.enableJupyter ? randomToken(24) : null
     try {
-      await this.deps.db.transaction().execute(async (trx) => {
+      await runInTransaction(this.deps.db, async (tx) => {
+        const { trx } = tx
         const user = await this.lockOwner(trx, owner.id)
         if (user.role === 'client') {
           const count = await trx
@@ -369,7 +363,7 @@ export class PodsService {
             message: `Pod requested: ${spec.image} on ${spec.gpu === 'cpu' ? 'CPU only' : `${spec.gpuCount} × ${spec.gpu}`}`,
             progress: 0,
           },
-          trx,
+          tx,
         )
         await this.deps.audit.record(
           principal.userId,
@@ -447,7 +441,8 @@ export class PodsService {
     await this.accessible(principal, podId)
     const catalog = await this.deps.pricing.get()
     const now = this.deps.clock.now()
-    const updated = await this.deps.db.transaction().execute(async (trx) => {
+    const updated = await runInTransaction(this.deps.db, async (tx) => {
+      const { trx } = tx
       const pod = await trx
         .selectFrom('pods')
         .selectAll()
@@ -486,7 +481,7 @@ export class PodsService {
       await this.deps.publisher.event(
         podId,
         { type: 'normal', reason: 'StartRequested', message: 'Start requested', progress: 0 },
-        trx,
+        tx,
       )
       await this.deps.audit.record(principal.userId, 'START_POD', 'pod', podId, {}, trx)
       return row

@@ -1,6 +1,7 @@
-import type { Kysely, Transaction } from 'kysely'
-import { settle } from '../billing/meter.js'
+import type { Kysely } from 'kysely'
+import { settleAndAnnounce } from '../billing/settlement.js'
 import type { Database, HttpServiceRecord, PodRow, TcpServiceRecord } from '../db/schema.js'
+import { runInTransaction } from '../db/transaction.js'
 import type { Clock } from '../lib/clock.js'
 import type { Logger } from '../lib/logger.js'
 import type { SecretBox } from '../lib/secrets.js'
@@ -276,7 +277,8 @@ export class Reconciler implements RuntimeListener {
     this.probing.delete(pod.id)
     await this.deps.runtime.ensureStopped(pod.id)
     const now = this.deps.clock.now()
-    const done = await this.deps.db.transaction().execute(async (trx) => {
+    const done = await runInTransaction(this.deps.db, async (tx) => {
+      const { trx } = tx
       const current = await trx
         .selectFrom('pods')
         .selectAll()
@@ -284,7 +286,7 @@ export class Reconciler implements RuntimeListener {
         .forUpdate()
         .executeTakeFirst()
       if (current?.desired_state !== 'stopped' || current.status === 'stopped') return false
-      await settle(trx, now, [pod.id])
+      await settleAndAnnounce(tx, this.deps.bus, now, [pod.id])
       await releaseGpus(trx, pod.id)
       await trx
         .updateTable('pods')
@@ -323,7 +325,8 @@ export class Reconciler implements RuntimeListener {
     this.probing.delete(pod.id)
     await this.deps.runtime.ensureDeleted(pod.id)
     const now = this.deps.clock.now()
-    const done = await this.deps.db.transaction().execute(async (trx) => {
+    const done = await runInTransaction(this.deps.db, async (tx) => {
+      const { trx } = tx
       const current = await trx
         .selectFrom('pods')
         .select(['status', 'desired_state'])
@@ -331,7 +334,7 @@ export class Reconciler implements RuntimeListener {
         .forUpdate()
         .executeTakeFirst()
       if (current?.desired_state !== 'deleted' || current.status === 'deleted') return false
-      await settle(trx, now, [pod.id])
+      await settleAndAnnounce(tx, this.deps.bus, now, [pod.id])
       await releaseGpus(trx, pod.id)
       await trx
         .updateTable('pods')
@@ -399,7 +402,8 @@ export class Reconciler implements RuntimeListener {
 
   private async fail(podId: string, reason: string, exitCode: number | null): Promise<void> {
     const now = this.deps.clock.now()
-    const changed = await this.deps.db.transaction().execute(async (trx) => {
+    const changed = await runInTransaction(this.deps.db, async (tx) => {
+      const { trx } = tx
       const pod = await trx
         .selectFrom('pods')
         .selectAll()
@@ -408,7 +412,7 @@ export class Reconciler implements RuntimeListener {
         .executeTakeFirst()
       if (pod?.desired_state !== 'running' || !['pending', 'creating', 'running'].includes(pod.status))
         return null
-      await settle(trx, now, [podId])
+      await settleAndAnnounce(tx, this.deps.bus, now, [podId])
       await releaseGpus(trx, podId)
       await trx
         .updateTable('pods')
@@ -609,8 +613,9 @@ export class Reconciler implements RuntimeListener {
 
   private async resetToPending(podId: string, reason: string): Promise<void> {
     const now = this.deps.clock.now()
-    await this.deps.db.transaction().execute(async (trx) => {
-      await settle(trx, now, [podId])
+    await runInTransaction(this.deps.db, async (tx) => {
+      const { trx } = tx
+      await settleAndAnnounce(tx, this.deps.bus, now, [podId])
       await trx
         .updateTable('pods')
         .set({ status: 'pending', status_reason: reason, compute_active: false, updated_at: now })
@@ -639,7 +644,8 @@ export class Reconciler implements RuntimeListener {
       return
     }
     const now = this.deps.clock.now()
-    const started = await this.deps.db.transaction().execute(async (trx: Transaction<Database>) => {
+    const started = await runInTransaction(this.deps.db, async (tx) => {
+      const { trx } = tx
       const current = await trx
         .selectFrom('pods')
         .select(['status', 'compute_active', 'desired_state'])
@@ -654,7 +660,7 @@ export class Reconciler implements RuntimeListener {
       )
         return false
       // Compute accrues from this instant: settle storage-only time first.
-      await settle(trx, now, [pod.id])
+      await settleAndAnnounce(tx, this.deps.bus, now, [pod.id])
       await trx
         .updateTable('pods')
         .set({
@@ -741,7 +747,8 @@ export class Reconciler implements RuntimeListener {
       }
       if (becameReady || status !== pod.status || reason !== pod.status_reason) {
         // The status and its event commit together, so whoever sees `running` also sees `Ready`.
-        const updated = await this.deps.db.transaction().execute(async (trx) => {
+        const updated = await runInTransaction(this.deps.db, async (tx) => {
+          const { trx } = tx
           const result = await trx
             .updateTable('pods')
             .set({ status, status_reason: reason, http_services: JSON.stringify(services), updated_at: now })
@@ -760,13 +767,13 @@ export class Reconciler implements RuntimeListener {
                 message: allReady ? 'All HTTP services answer' : (reason ?? ''),
                 progress: 100,
               },
-              trx,
+              tx,
             )
           } else if (allReady) {
             await this.deps.publisher.event(
               podId,
               { type: 'normal', reason: 'Ready', message: 'All HTTP services answer', progress: 100 },
-              trx,
+              tx,
             )
           }
           return true

@@ -71,7 +71,7 @@ export class RouteTable {
 
   constructor(private readonly deps: RouteTableDeps) {
     this.unsubscribe = deps.bus.subscribe((m) => {
-      if (m.kind !== 'pod' || m.event === 'podEvent') return
+      if ((m.kind !== 'pod' && m.kind !== 'pod-reload') || m.event === 'podEvent') return
       this.invalidate(m.podId, m.event === 'podCreated')
     })
   }

@@ -1,29 +1,17 @@
 import { EventEmitter } from 'node:events'
 import pg from 'pg'
+import type { BusMessage, PodReloadMessage } from './messages.js'
+
+export type { BusMessage } from './messages.js'
 
 /**
  * Fan-out between replicas. With PGlite (one process) it is an in-process emitter; with PostgreSQL
  * it is LISTEN/NOTIFY, so every replica's sockets and caches hear every change. Messages are also
  * delivered locally at once, so a single replica never waits for the database round-trip.
+ *
+ * Publish only what has committed: inside a transaction, hand the message to `tx.afterCommit`
+ * (db/transaction.ts) so a rollback publishes nothing (ADR 0012).
  */
-export type BusMessage =
-  | {
-      kind: 'pod'
-      podId: string
-      userId: string
-      event: 'podUpdate' | 'podCreated' | 'podDeleted' | 'podEvent'
-      payload: unknown
-    }
-  | { kind: 'user'; userId: string; event: 'balanceUpdate' | 'lowBalanceAlert'; payload: unknown }
-  | { kind: 'admins'; event: 'adminNotification'; payload: unknown }
-  /**
-   * Cached credentials are stale: drop them and disconnect the matching sockets. Targets one API key,
-   * one session, or (both null) every credential of the user, e.g. after a role change.
-   */
-  | { kind: 'access-revoked'; userId: string; sessionId: string | null; apiKeyId?: string | null }
-  | { kind: 'catalog-changed' }
-  | { kind: 'reconcile'; podId: string }
-
 export interface Bus {
   publish(message: BusMessage): void
   subscribe(handler: (message: BusMessage) => void): () => void
@@ -49,11 +37,38 @@ export class LocalBus implements Bus {
 
 const CHANNEL = 'neuropod_bus'
 // NOTIFY payloads are limited to 8000 bytes.
-const MAX_PAYLOAD = 7800
+export const MAX_NOTIFY_BYTES = 7800
 
 interface Envelope {
   from: string
   message: BusMessage
+}
+
+/**
+ * What crosses to other replicas: the message itself, or, when it is too large for NOTIFY (a pod
+ * view with a large environment), a reference from which they rebuild it. Null when neither fits.
+ */
+export function notifyPayload(replicaId: string, message: BusMessage): string | null {
+  const payload = JSON.stringify({ from: replicaId, message } satisfies Envelope)
+  if (Buffer.byteLength(payload) <= MAX_NOTIFY_BYTES) return payload
+  const reference = reloadReference(message)
+  return reference ? JSON.stringify({ from: replicaId, message: reference } satisfies Envelope) : null
+}
+
+function reloadReference(message: BusMessage): PodReloadMessage | null {
+  if (message.kind !== 'pod') return null
+  const base = { kind: 'pod-reload', podId: message.podId, userId: message.userId } as const
+  switch (message.event) {
+    case 'podUpdate':
+      return { ...base, event: 'podUpdate', message: message.payload.message ?? null }
+    case 'podCreated':
+      return { ...base, event: 'podCreated', createdBy: message.payload.createdBy }
+    case 'podEvent':
+      return { ...base, event: 'podEvent', eventId: message.payload.event.id }
+    default:
+      // A deletion carries only ids and a (validated) name.
+      return null
+  }
 }
 
 export class PostgresBus implements Bus {
@@ -106,17 +121,10 @@ export class PostgresBus implements Bus {
 
   publish(message: BusMessage): void {
     this.local.publish(message)
-    let payload = JSON.stringify({ from: this.replicaId, message } satisfies Envelope)
-    if (Buffer.byteLength(payload) > MAX_PAYLOAD) {
-      // Too big for NOTIFY (a pod with a large environment): other replicas get a reference and reload it.
-      if (message.kind !== 'pod') {
-        this.onError(new Error(`Bus message too large: ${message.kind}`))
-        return
-      }
-      payload = JSON.stringify({
-        from: this.replicaId,
-        message: { ...message, payload: { reload: true } },
-      } satisfies Envelope)
+    const payload = notifyPayload(this.replicaId, message)
+    if (payload === null) {
+      this.onError(new Error(`Bus message too large: ${message.kind}`))
+      return
     }
     this.sender.query('select pg_notify($1, $2)', [CHANNEL, payload]).catch(this.onError)
   }

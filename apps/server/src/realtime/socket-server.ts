@@ -17,6 +17,7 @@ import { parsePodHost } from '../pods/pod-urls.js'
 import type { PodsService } from '../pods/pods.service.js'
 import type { LogLineOut, PodRuntime } from '../runtime/pod-runtime.js'
 import type { Bus, BusMessage } from './bus.js'
+import type { PodMessage, UserMessage } from './messages.js'
 
 interface SocketData {
   principal: Principal
@@ -221,24 +222,18 @@ export function createRealtime(deps: RealtimeDeps) {
   async function route(m: BusMessage): Promise<void> {
     try {
       switch (m.kind) {
-        case 'pod': {
-          const rooms = [`user:${m.userId}`, 'admins', `pod:${m.podId}`]
-          let payload = m.payload as Record<string, unknown>
-          if (payload.reload) {
-            // The message was too large for the bus: load the pod here.
-            const pod = await deps.publisher.view(m.podId)
-            if (!pod) return
-            payload = { type: m.event, podId: m.podId, status: pod.status, pod, timestamp: now() }
-          }
-          io.local.to(rooms).emit(m.event, payload as never)
-          if (m.event === 'podDeleted') io.local.in(`pod:${m.podId}`).socketsLeave(`pod:${m.podId}`)
+        case 'pod':
+          return toPodRooms(m)
+        case 'pod-reload': {
+          // Too large for the bus: this replica rebuilds it from the database.
+          const rebuilt = await deps.publisher.rebuild(m)
+          if (rebuilt) toPodRooms(rebuilt)
           return
         }
         case 'user':
-          io.local.to(`user:${m.userId}`).emit(m.event, m.payload as never)
-          return
+          return toUser(m)
         case 'admins':
-          io.local.to('admins').emit(m.event, m.payload as never)
+          io.local.to('admins').emit('adminNotification', m.payload)
           return
         case 'access-revoked': {
           const room = m.apiKeyId
@@ -255,6 +250,31 @@ export function createRealtime(deps: RealtimeDeps) {
     } catch (error) {
       deps.log.error({ err: error }, 'realtime routing failed')
     }
+  }
+
+  function toPodRooms(m: PodMessage): void {
+    const rooms = io.local.to([`user:${m.userId}`, 'admins', `pod:${m.podId}`])
+    switch (m.event) {
+      case 'podUpdate':
+        rooms.emit('podUpdate', m.payload)
+        return
+      case 'podCreated':
+        rooms.emit('podCreated', m.payload)
+        return
+      case 'podEvent':
+        rooms.emit('podEvent', m.payload)
+        return
+      case 'podDeleted':
+        rooms.emit('podDeleted', m.payload)
+        io.local.in(`pod:${m.podId}`).socketsLeave(`pod:${m.podId}`)
+        return
+    }
+  }
+
+  function toUser(m: UserMessage): void {
+    const room = io.local.to(`user:${m.userId}`)
+    if (m.event === 'balanceUpdate') room.emit('balanceUpdate', m.payload)
+    else room.emit('lowBalanceAlert', m.payload)
   }
 
   return {

@@ -2,8 +2,10 @@ import type { User } from '@neuropod/contracts'
 import { type Kysely, sql } from 'kysely'
 import type { Principal } from '../auth/principal.js'
 import { changeBalance } from '../billing/ledger.js'
-import { type Meter, settle } from '../billing/meter.js'
+import type { Meter } from '../billing/meter.js'
+import { settleAndAnnounce } from '../billing/settlement.js'
 import type { Database } from '../db/schema.js'
+import { runInTransaction } from '../db/transaction.js'
 import { badRequest, notFound } from '../errors.js'
 import type { Clock } from '../lib/clock.js'
 import { eurosToMicros, microsToEuros } from '../lib/money.js'
@@ -114,7 +116,8 @@ export class UsersService {
     change: (current: number) => { amount: number; type: 'credit' | 'adjustment'; reason: string },
   ) {
     const now = this.deps.clock.now()
-    const result = await this.deps.db.transaction().execute(async (trx) => {
+    const result = await runInTransaction(this.deps.db, async (tx) => {
+      const { trx } = tx
       // Charge usage up to now first, so the new balance is exact and the ledger stays ordered.
       const pods = await trx
         .selectFrom('pods')
@@ -122,8 +125,9 @@ export class UsersService {
         .where('user_id', '=', userId)
         .where('billed_until', 'is not', null)
         .execute()
-      await settle(
-        trx,
+      await settleAndAnnounce(
+        tx,
+        this.deps.bus,
         now,
         pods.map((p) => p.id),
       )
@@ -309,7 +313,8 @@ export class UsersService {
     const user = await this.target(input.userId)
     if (user.role !== input.role) {
       const now = this.deps.clock.now()
-      await this.deps.db.transaction().execute(async (trx) => {
+      await runInTransaction(this.deps.db, async (tx) => {
+        const { trx } = tx
         // Usage so far is charged under the old role before the new one applies.
         const pods = await trx
           .selectFrom('pods')
@@ -317,8 +322,9 @@ export class UsersService {
           .where('user_id', '=', user.id)
           .where('billed_until', 'is not', null)
           .execute()
-        await settle(
-          trx,
+        await settleAndAnnounce(
+          tx,
+          this.deps.bus,
           now,
           pods.map((p) => p.id),
         )
