@@ -3,7 +3,6 @@ import { loadAllYaml } from '@kubernetes/client-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { KubernetesRuntime } from '../../src/runtime/kubernetes/kubernetes-runtime.js'
 import { FakeKubeApiServer } from '../fakes/kube-api-server.js'
-import type { Json } from '../harness.js'
 import { podSpec, RecordingListener, runtimeFor } from './helpers.js'
 
 /**
@@ -362,7 +361,7 @@ describe('Kubernetes runtime against a fake API server', () => {
     fake.deleteByHand('secrets', `np-${id}-env`)
     await listener.until(() => !fake.get('secrets', `np-${id}-env`))
     // Let the watches deliver the edits to the adapter's cache (it compares against that cache).
-    const cached = runtime as unknown as Record<'services' | 'secrets', { get(name: string): Json }>
+    const cached = runtime.watch
     await listener.until(
       () =>
         cached.services.get(`np-${id}-tcp`)?.spec?.ports?.[0]?.targetPort === 2222 &&

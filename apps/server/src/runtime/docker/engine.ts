@@ -157,3 +157,12 @@ export function errorMessage(error: unknown): string {
 export function isUnreachable(error: unknown): boolean {
   return statusOf(error) === null
 }
+
+/** Treats the given engine statuses as success (idempotent removals and stops). */
+export function ignore(...statuses: number[]) {
+  return (error: unknown): void => {
+    const status = statusOf(error)
+    if (status !== null && statuses.includes(status)) return
+    throw error
+  }
+}
