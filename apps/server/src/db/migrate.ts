@@ -3,12 +3,14 @@ import { type Migration, type MigrationProvider, Migrator } from 'kysely/migrati
 import * as m0001 from './migrations/2026_11_27_0001_initial.js'
 import * as m0002 from './migrations/2026_11_27_0002_search_indexes.js'
 import * as m0003 from './migrations/2026_11_28_0003_proxy_tickets.js'
+import * as m0005sim from './migrations/2026_12_03_0005_simulation.js'
 
 /** Migrations are listed here explicitly (no directory scanning), so bundles and tests see the same set. */
 const migrations: Record<string, Migration> = {
   '2026_11_27_0001_initial': m0001,
   '2026_11_27_0002_search_indexes': m0002,
   '2026_11_28_0003_proxy_tickets': m0003,
+  '2026_12_03_0005_simulation': m0005sim,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }

@@ -251,6 +251,14 @@ export interface Database {
   audit_log: AuditLogTable
   instance_settings: InstanceSettingsTable
   proxy_used_tickets: ProxyUsedTicketsTable
+  simulated_pods: SimulatedPodsTable
+}
+
+/** The simulated runtime's state per pod (runtime/simulated/simulation-store.ts describes `state`). */
+export interface SimulatedPodsTable {
+  pod_id: string
+  state: Json<unknown>
+  updated_at: ColumnType<Date, Date | string | undefined, Date | string>
 }
 
 export type UserRow = Selectable<UsersTable>

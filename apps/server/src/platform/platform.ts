@@ -21,6 +21,7 @@ import { PricingService } from '../pricing/pricing.service.js'
 import { type Bus, LocalBus, PostgresBus } from '../realtime/bus.js'
 import type { PodRuntime } from '../runtime/pod-runtime.js'
 import { createRuntime } from '../runtime/select-runtime.js'
+import { SimulatedPodsRepository } from '../runtime/simulated/simulated-pods.repository.js'
 import { TemplatesService } from '../templates/templates.service.js'
 import { UsersService } from '../users/users.service.js'
 import { AuditLog } from './audit.js'
@@ -100,6 +101,7 @@ export async function createPlatform(
       // sharing one engine never take each other's containers for orphans.
       instanceId: await instanceSetting(database, 'instance_id', () => randomBytes(6).toString('hex')),
       publicUrl: config.publicUrl,
+      simulationStore: new SimulatedPodsRepository(database.db),
     }))
   const db = database.db
   const audit = new AuditLog(db, clock)

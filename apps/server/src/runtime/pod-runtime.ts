@@ -10,6 +10,8 @@
  * - Adapters watch their system (events/informers) and report observations; they never poll per pod.
  */
 
+import type { ExecRequest, ExecSession } from './exec.js'
+
 export type RuntimeKind = 'docker' | 'kubernetes' | 'simulated'
 
 export interface PodSpec {
@@ -172,6 +174,12 @@ export interface PodRuntime {
   gpuDevices(): Promise<GpuDeviceInfo[] | null>
   /** Live stock per GPU type when the runtime knows it (kubernetes: node allocatable minus requests). */
   gpuStock(): Promise<GpuStock[] | null>
+
+  /**
+   * Runs a process in the pod's container (see exec.ts): a command or the image's shell, with or
+   * without a terminal. Throws ExecUnavailableError when the pod has no running container.
+   */
+  exec(request: ExecRequest): Promise<ExecSession>
 
   /** Report (and with remove=true delete) labelled objects whose pod id is not in `known`. */
   orphans(known: Set<string>, remove: boolean): Promise<OrphanReport[]>

@@ -6,11 +6,14 @@ import { connectEngine, type EngineTarget, engineCandidates, findEngine } from '
 import { createKubernetesRuntime, detectKubernetes } from './kubernetes/index.js'
 import type { PodRuntime } from './pod-runtime.js'
 import { SimulatedRuntime } from './simulated/simulated-runtime.js'
+import type { SimulationStore } from './simulated/simulation-store.js'
 
 export interface RuntimeContext {
   /** This installation's id: runtime objects are labelled with it (several may share an engine) */
   instanceId: string
   publicUrl: string
+  /** Where the simulation keeps its state across restarts (the platform's database) */
+  simulationStore?: SimulationStore
 }
 
 /** How long auto-detection waits for an engine to answer a ping */
@@ -48,6 +51,7 @@ export async function createRuntime(
         startDelayMs: config.simulation.startDelayMs,
         clock,
         gpus: config.docker.gpus,
+        ...(context.simulationStore ? { store: context.simulationStore } : {}),
       })
     case 'docker': {
       // Explicitly chosen but nothing answers yet: use the configured (or first usual) address

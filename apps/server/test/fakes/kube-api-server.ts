@@ -4,6 +4,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import type { Duplex } from 'node:stream'
 import { Ingress } from 'kubernetes-models/networking.k8s.io/v1/Ingress'
 import { NetworkPolicy } from 'kubernetes-models/networking.k8s.io/v1/NetworkPolicy'
 import { Event as EventModel } from 'kubernetes-models/v1/Event'
@@ -11,6 +12,7 @@ import { PersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClai
 import { Pod } from 'kubernetes-models/v1/Pod'
 import { Secret } from 'kubernetes-models/v1/Secret'
 import { Service } from 'kubernetes-models/v1/Service'
+import { FakeExecEndpoint } from './kube-exec.js'
 
 /**
  * A fake Kubernetes API server for tests and benchmarks: plain HTTP, reached through a real
@@ -24,6 +26,8 @@ import { Service } from 'kubernetes-models/v1/Service'
  *   bounded history, and get a 410 Expired ERROR event when it is older than the history;
  *   server-side watch timeouts and bookmarks;
  * - pod logs (tail, timestamps, follow), metrics.k8s.io pod metrics (switchable), /version;
+ * - `pods/exec` over WebSocket with the real channel protocol (v5/v4.channel.k8s.io), running
+ *   the command as a local process in a directory per pod (see kube-exec.ts);
  * - every object written is validated against the Kubernetes JSON schemas (kubernetes-models)
  *   and the API's name rules; failures answer 422 and are kept in `validationErrors`;
  * - a kubelet and scheduler stand-in: in `auto` mode pods are scheduled against the registered
@@ -111,7 +115,18 @@ const RESOURCES: Record<string, ResourceType> = {
 export interface RequestRecord {
   at: number
   method: string
-  verb: 'get' | 'list' | 'watch' | 'create' | 'update' | 'delete' | 'log' | 'metrics' | 'version' | 'other'
+  verb:
+    | 'get'
+    | 'list'
+    | 'watch'
+    | 'create'
+    | 'update'
+    | 'delete'
+    | 'log'
+    | 'exec'
+    | 'metrics'
+    | 'version'
+    | 'other'
   resource: string | null
   namespace: string | null
   name: string | null
@@ -178,6 +193,8 @@ export class FakeKubeApiServer {
   private readonly namespaces: Set<string>
   private readonly timers = new Set<NodeJS.Timeout>()
   private readonly server: http.Server
+  /** `pods/exec`: the processes it runs and the protocols it speaks */
+  readonly exec: FakeExecEndpoint
   private rv = 100
   /** Oldest resourceVersion a watch may resume from */
   private compactedRv = 100
@@ -201,6 +218,8 @@ export class FakeKubeApiServer {
         else res.end()
       })
     })
+    this.exec = new FakeExecEndpoint((pod) => path.join(this.dir ?? os.tmpdir(), 'containers', pod))
+    this.server.on('upgrade', (req, socket, head) => this.upgrade(req, socket, head))
   }
 
   async start(): Promise<this> {
@@ -226,6 +245,7 @@ export class FakeKubeApiServer {
   }
 
   async close(): Promise<void> {
+    this.exec.close()
     for (const t of this.timers) clearTimeout(t)
     this.timers.clear()
     this.dropWatches()
@@ -528,6 +548,8 @@ export class FakeKubeApiServer {
     switch (req.method) {
       case 'GET':
         if (route.name && route.sub === 'log') return this.podLog(res, route.namespace!, route.name, q)
+        if (route.name && route.sub === 'exec')
+          return this.status(res, 400, 'BadRequest', 'Upgrade request required')
         if (route.name) return this.getOne(res, route.resource, route.namespace, route.name)
         return watch
           ? this.watch(req, res, route.resource, route.namespace, q)
@@ -552,6 +574,60 @@ export class FakeKubeApiServer {
       default:
         return this.status(res, 405, 'MethodNotAllowed', `${req.method} is not supported by the fake`)
     }
+  }
+
+  /** WebSocket upgrades: only `pods/exec` accepts them, as on the real API server. */
+  private upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer) {
+    const url = new URL(req.url ?? '/', 'http://fake')
+    const route = parseRoute(url.pathname)
+    const exec = route?.resource === 'pods' && route.sub === 'exec' && route.namespace && route.name
+    this.requests.push({
+      at: Date.now(),
+      method: req.method ?? 'GET',
+      verb: exec ? 'exec' : 'other',
+      resource: route?.resource ?? null,
+      namespace: route?.namespace ?? null,
+      name: route?.name ?? null,
+      path: url.pathname,
+    })
+    const refuse = (code: number, reason: string, message: string) => {
+      const body = JSON.stringify({
+        kind: 'Status',
+        apiVersion: 'v1',
+        metadata: {},
+        status: 'Failure',
+        message,
+        reason,
+        code,
+      })
+      socket.end(
+        `HTTP/1.1 ${code} ${http.STATUS_CODES[code]}\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`,
+      )
+    }
+    if (req.headers.authorization !== `Bearer ${TOKEN}`) return refuse(401, 'Unauthorized', 'Unauthorized')
+    if (!this.available)
+      return refuse(503, 'ServiceUnavailable', 'the server is currently unable to handle the request')
+    if (!exec) return refuse(400, 'BadRequest', 'Upgrade request required')
+    const q = url.searchParams
+    const pod = this.bucket('pods').get(`${route.namespace}/${route.name}`)
+    if (!pod) return refuse(404, 'NotFound', `pods "${route.name}" not found`)
+    const container = q.get('container') ?? pod.spec.containers[0].name
+    if (!pod.spec.containers.some((c: Obj) => c.name === container))
+      return refuse(400, 'BadRequest', `container ${container} is not valid for pod ${route.name}`)
+    const command = q.getAll('command')
+    if (command.length === 0) return refuse(400, 'BadRequest', 'you must specify at least 1 command')
+    const state = pod.status?.containerStatuses?.find((c: Obj) => c.name === container)?.state
+    if (pod.metadata.deletionTimestamp || !state?.running)
+      return refuse(400, 'BadRequest', `unable to upgrade connection: container not found ("${container}")`)
+    const flag = (name: string) => q.get(name) === 'true' || q.get(name) === '1'
+    this.exec.handle(req, socket, head, route!.name!, {
+      command,
+      container,
+      stdin: flag('stdin'),
+      stdout: flag('stdout'),
+      stderr: flag('stderr'),
+      tty: flag('tty'),
+    })
   }
 
   private getOne(res: http.ServerResponse, resource: string, namespace: string | null, name: string) {
@@ -1464,6 +1540,7 @@ function parseRoute(pathname: string): Route | null {
 function verbOf(method: string, route: Route | null, watch: boolean): RequestRecord['verb'] {
   if (!route) return method === 'GET' ? 'version' : 'other'
   if (route.group === 'metrics.k8s.io') return 'metrics'
+  if (route.sub === 'exec') return 'exec'
   if (method === 'GET') return route.sub === 'log' ? 'log' : route.name ? 'get' : watch ? 'watch' : 'list'
   return method === 'POST' ? 'create' : method === 'PUT' ? 'update' : method === 'DELETE' ? 'delete' : 'other'
 }

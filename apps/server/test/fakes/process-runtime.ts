@@ -2,6 +2,7 @@ import { type ChildProcess, fork } from 'node:child_process'
 import path from 'node:path'
 import type { Clock } from '../../src/lib/clock.js'
 import { systemClock } from '../../src/lib/clock.js'
+import { type ExecSession, ExecUnavailableError } from '../../src/runtime/exec.js'
 import {
   type GpuDeviceInfo,
   type GpuStock,
@@ -168,6 +169,11 @@ export class ProcessRuntime implements PodRuntime {
 
   async orphans(): Promise<OrphanReport[]> {
     return []
+  }
+
+  /** Its "containers" are Node processes serving HTTP; there is no shell to exec into. */
+  async exec(): Promise<ExecSession> {
+    throw new ExecUnavailableError('unsupported', 'The process runtime has no shell to run commands in')
   }
 
   private async kill(podId: string): Promise<void> {

@@ -2,6 +2,7 @@ import fs from 'node:fs'
 import { loadAllYaml } from '@kubernetes/client-node'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { KubernetesRuntime } from '../../src/runtime/kubernetes/kubernetes-runtime.js'
+import { collect, execContract, readUntil } from '../exec-contract.js'
 import { FakeKubeApiServer } from '../fakes/kube-api-server.js'
 import { podSpec, RecordingListener, runtimeFor } from './helpers.js'
 
@@ -378,6 +379,62 @@ describe('Kubernetes runtime against a fake API server', () => {
     )
   })
 
+  describe('exec through pods/exec (WebSocket channel protocol)', () => {
+    let podId: string
+    beforeAll(async () => {
+      const spec = podSpec()
+      podId = spec.podId
+      await runtime.ensureRunning(spec)
+      await listener.until(() => listener.last(podId)?.phase === 'running')
+    })
+
+    execContract(() => ({ runtime, podId, unknownPodId: 'ffffffffffffffff' }))
+
+    it('speaks v5 when the server does, and leaves no process behind on close', async () => {
+      const session = await runtime.exec({ podId, command: ['sleep', '602'], tty: false })
+      expect(fake.exec.started.at(-1)).toMatchObject({ protocol: 'v5.channel.k8s.io', tty: false })
+      await session.close()
+      await listener.until(() => fake.exec.running === 0)
+    })
+
+    it('falls back to v4: commands, terminals and exit codes work; stdin EOF arrives on close', async () => {
+      fake.exec.protocols = ['v4.channel.k8s.io']
+      try {
+        const result = await collect(
+          await runtime.exec({ podId, command: ['sh', '-c', 'echo v4; exit 7'], tty: false }),
+        )
+        expect(result).toMatchObject({ code: 7 })
+        expect(result.stdout.toString()).toBe('v4\n')
+        expect(fake.exec.started.at(-1)!.protocol).toBe('v4.channel.k8s.io')
+        const shell = await runtime.exec({ podId, command: null, tty: true })
+        const seen = readUntil(shell, /42/)
+        shell.stdin.write('echo $((6*7))\r')
+        await seen
+        expect((await shell.close()).code).not.toBe(0)
+      } finally {
+        fake.exec.protocols = ['v5.channel.k8s.io', 'v4.channel.k8s.io']
+      }
+    })
+
+    it('refuses a pod whose container has not started, saying why', async () => {
+      fake.kubelet = 'manual'
+      const spec = podSpec()
+      try {
+        await runtime.ensureRunning(spec)
+        await listener.until(() => runtime.watch.pods.get(`np-${spec.podId}`))
+        await expect(
+          runtime.exec({ podId: spec.podId, command: ['true'], tty: false }),
+        ).rejects.toMatchObject({
+          refusal: 'not-running',
+          message: expect.stringMatching(/not running/),
+        })
+      } finally {
+        fake.kubelet = 'auto'
+        await runtime.ensureDeleted(spec.podId)
+      }
+    })
+  })
+
   it('made only requests that deploy/kubernetes/rbac.yaml allows', () => {
     const docs = loadAllYaml(
       fs.readFileSync(new URL('../../../../deploy/kubernetes/rbac.yaml', import.meta.url), 'utf8'),
@@ -398,15 +455,23 @@ describe('Kubernetes runtime against a fake API server', () => {
     const used = new Set<string>()
     for (const r of fake.requests) {
       if (r.verb === 'version' || !r.resource) continue
-      const [group, resource, verb] =
+      // A WebSocket exec is authorized as get, and since Kubernetes 1.35 as create as well.
+      const checks: [string, string, string][] =
         r.verb === 'log'
-          ? ['', 'pods/log', 'get']
-          : r.verb === 'metrics'
-            ? ['metrics.k8s.io', 'pods', 'get']
-            : [groups[r.resource] ?? '', r.resource, r.verb]
+          ? [['', 'pods/log', 'get']]
+          : r.verb === 'exec'
+            ? [
+                ['', 'pods/exec', 'get'],
+                ['', 'pods/exec', 'create'],
+              ]
+            : r.verb === 'metrics'
+              ? [['metrics.k8s.io', 'pods', 'get']]
+              : [[groups[r.resource] ?? '', r.resource, r.verb]]
       const rules = r.namespace === 'neuropod' ? role : clusterRole
-      used.add(`${r.namespace ? 'ns' : 'cluster'} ${group}/${resource} ${verb}`)
-      expect(allowed(rules, group, resource, verb), `${r.method} ${r.path}`).toBe(true)
+      for (const [group, resource, verb] of checks) {
+        used.add(`${r.namespace ? 'ns' : 'cluster'} ${group}/${resource} ${verb}`)
+        expect(allowed(rules, group, resource, verb), `${r.method} ${r.path}`).toBe(true)
+      }
     }
     // The Role grants nothing this suite did not need (informers, writes, logs, metrics, stock).
     const granted = new Set<string>()
@@ -530,13 +595,17 @@ describe('Kubernetes runtime watches', () => {
     }
     const second = new RecordingListener()
     const other = runtimeFor(fake)
-    await other.start(second)
-    await other.list()
-    await new Promise((r) => setTimeout(r, 100))
-    expect(second.events).toEqual([])
-    fake.event('neuropod', 'Pod', `np-${spec.podId}`, 'Normal', 'Custom', 'after start')
-    await second.until(() => second.events.some((e) => e.reason === 'Custom'))
-    await other.close()
+    try {
+      await other.start(second)
+      // Every informer has listed (events included): what follows is news, what was listed is not.
+      await other.watch.synced()
+      await new Promise((r) => setTimeout(r, 100))
+      expect(second.events).toEqual([])
+      fake.event('neuropod', 'Pod', `np-${spec.podId}`, 'Normal', 'Custom', 'after start')
+      await second.until(() => second.events.some((e) => e.reason === 'Custom'))
+    } finally {
+      await other.close()
+    }
   })
 
   it('removes a crash-looping pod only on the leading replica', async () => {

@@ -1,6 +1,7 @@
 import type Dockerode from 'dockerode'
 import type { Config } from '../../config.js'
 import type { Logger } from '../../lib/logger.js'
+import type { ExecRequest, ExecSession } from '../exec.js'
 import type {
   GpuDeviceInfo,
   GpuStock,
@@ -14,6 +15,7 @@ import type {
   RuntimeListener,
   RuntimeStats,
 } from '../pod-runtime.js'
+import { dockerExec } from './container-exec.js'
 import { ContainerLifecycle } from './container-lifecycle.js'
 import { ContainerObserver } from './container-observer.js'
 import { ContainerReads } from './container-reads.js'
@@ -28,7 +30,8 @@ import { GpuInventory } from './gpu-inventory.js'
  * - `ContainerLifecycle` (container-lifecycle.ts): volumes and containers created in the
  *   background, stopped and removed;
  * - `ContainerObserver` (container-observer.ts): the engine's event stream → inspect → observations;
- * - `ContainerReads` (container-reads.ts): logs, usage, orphans.
+ * - `ContainerReads` (container-reads.ts): logs, usage, orphans;
+ * and exec in a container (container-exec.ts).
  */
 
 export interface DockerRuntimeOptions {
@@ -231,6 +234,10 @@ export class DockerRuntime implements PodRuntime {
 
   orphans(known: Set<string>, remove: boolean): Promise<OrphanReport[]> {
     return this.reads.orphans(known, remove)
+  }
+
+  exec(request: ExecRequest): Promise<ExecSession> {
+    return dockerExec({ docker: this.options.docker, log: this.options.log }, request)
   }
 }
 

@@ -1,5 +1,6 @@
 import type { Clock } from '../../lib/clock.js'
 import type { Logger } from '../../lib/logger.js'
+import type { ExecRequest, ExecSession } from '../exec.js'
 import type {
   GpuDeviceInfo,
   GpuStock,
@@ -18,13 +19,15 @@ import { ClusterWatch } from './cluster-watch.js'
 import { type KubeClients, kube, kubeError } from './kube-client.js'
 import type { ManifestSettings } from './manifests.js'
 import { ensureIsolationPolicy, ensurePlatformService } from './namespace-objects.js'
+import { kubeExec } from './pod-exec.js'
 import { PodObjects } from './pod-objects.js'
 
 /**
  * PodRuntime on a Kubernetes cluster: a thin front over the three halves of the adapter.
  * - `ClusterWatch` (cluster-watch.ts): list+watch informers → cache, observations and events;
  * - `PodObjects` (pod-objects.ts): idempotent writes of each pod's objects;
- * - `ClusterReads` (cluster-reads.ts): logs, usage, GPU stock, orphans.
+ * - `ClusterReads` (cluster-reads.ts): logs, usage, GPU stock, orphans;
+ * and exec through `pods/exec` (pod-exec.ts).
  * Watch, don't poll: in steady state the adapter sends no request per pod.
  */
 
@@ -182,5 +185,10 @@ export class KubernetesRuntime implements PodRuntime {
 
   orphans(known: Set<string>, remove: boolean): Promise<OrphanReport[]> {
     return this.reads.orphans(known, remove)
+  }
+
+  exec(request: ExecRequest): Promise<ExecSession> {
+    const { clients, manifests, log } = this.o
+    return kubeExec({ clients, namespace: manifests.namespace, watch: this.watch, log }, request)
   }
 }

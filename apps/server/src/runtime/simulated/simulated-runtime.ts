@@ -1,28 +1,40 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Clock } from '../../lib/clock.js'
-import {
-  type GpuDeviceInfo,
-  type GpuStock,
-  type LogLineOut,
-  type LogsResult,
-  type OrphanReport,
-  type PodObservation,
-  type PodRuntime,
-  type PodSpec,
-  type RuntimeHealth,
-  type RuntimeListener,
-  type RuntimeStats,
-  unavailableStats,
+import { type ExecRequest, type ExecSession, ExecUnavailableError } from '../exec.js'
+import type {
+  GpuDeviceInfo,
+  GpuStock,
+  LogLineOut,
+  LogsResult,
+  OrphanReport,
+  PodObservation,
+  PodRuntime,
+  PodSpec,
+  RuntimeHealth,
+  RuntimeListener,
+  RuntimeStats,
 } from '../pod-runtime.js'
+import { unavailableStats } from '../pod-runtime.js'
+import { simulatedExec } from './sim-exec.js'
+import {
+  MemorySimulationStore,
+  type SimulatedContainer,
+  type SimulatedPodRecord,
+  type SimulationStore,
+} from './simulation-store.js'
 
 /**
  * A deterministic stand-in for a container engine, used when neither Docker/Podman nor Kubernetes
  * is configured. Every pod goes pending → creating (after createDelayMs) → running (after
  * startDelayMs). No image is pulled and no container runs: each HTTP port is served by a small
- * built-in page that says so, so URLs, readiness probes and the proxy can still be exercised.
- * Logs and events describe what is simulated and say that it is a simulation; usage statistics
- * are reported as unavailable rather than invented.
+ * built-in page that says so, so URLs, readiness probes and the proxy can still be exercised;
+ * exec opens the simulation's own labelled shell (sim-shell.ts). Logs and events describe what is
+ * simulated and say that it is a simulation; usage statistics are reported as unavailable rather
+ * than invented.
+ *
+ * Like an engine, it keeps its state (SimulationStore): after a control-plane restart its pods
+ * are still running, with the same start time, logs and volumes (ADR 0007).
  */
 
 export interface SimulatedRuntimeOptions {
@@ -31,14 +43,13 @@ export interface SimulatedRuntimeOptions {
   clock: Clock
   /** A simulated GPU inventory (NEUROPOD_GPUS); null = GPUs are not placed on devices */
   gpus: GpuDeviceInfo[] | null
+  /** Where the simulation's state survives restarts; in memory when absent */
+  store?: SimulationStore
 }
 
 interface SimPod {
-  spec: PodSpec
-  phase: PodObservation['phase']
-  reason: string | null
-  exitCode: number | null
-  startedAt: Date | null
+  podId: string
+  container: SimulatedContainer
   servers: Map<number, http.Server>
   timers: NodeJS.Timeout[]
 }
@@ -48,22 +59,33 @@ const MAX_LOG_LINES = 5000
 export class SimulatedRuntime implements PodRuntime {
   readonly kind = 'simulated' as const
   readonly simulated = true
-  readonly persistent = false
+  /** Pods survive a control-plane restart when a store keeps them */
+  readonly persistent: boolean
   private listener: RuntimeListener | null = null
   private readonly pods = new Map<string, SimPod>()
-  private readonly volumes = new Set<string>()
+  private readonly volumes = new Map<string, { sizeGb: number; path: string }>()
   private readonly logsByPod = new Map<string, LogLineOut[]>()
   private readonly followers = new Map<string, Set<(lines: LogLineOut[]) => void>>()
+  private readonly store: SimulationStore
+  private readonly writes = new Map<string, { again: boolean; done: Promise<void> }>()
+  private loaded: Promise<void> | null = null
 
-  constructor(private readonly options: SimulatedRuntimeOptions) {}
+  constructor(private readonly options: SimulatedRuntimeOptions) {
+    this.store = options.store ?? new MemorySimulationStore()
+    this.persistent = options.store !== undefined
+  }
 
   async start(listener: RuntimeListener): Promise<void> {
     this.listener = listener
+    this.loaded ??= this.resume()
+    await this.loaded
   }
 
   async close(): Promise<void> {
     for (const pod of this.pods.values()) this.teardown(pod)
     this.pods.clear()
+    await Promise.all([...this.writes.values()].map((w) => w.done))
+    this.loaded = null
     this.listener = null
   }
 
@@ -80,22 +102,30 @@ export class SimulatedRuntime implements PodRuntime {
     }
   }
 
+  /** Picks up where the last process left off: the same containers, volumes and logs. */
+  private async resume(): Promise<void> {
+    for (const record of await this.store.load()) {
+      if (record.volume) this.volumes.set(record.podId, record.volume)
+      this.logsByPod.set(record.podId, record.logs ?? [])
+      if (!record.container) continue
+      const pod: SimPod = { podId: record.podId, container: record.container, servers: new Map(), timers: [] }
+      this.pods.set(record.podId, pod)
+      // Steps that were under way when the last process stopped go on from where they were.
+      if (pod.container.phase === 'running') await this.serveAll(pod)
+      else if (pod.container.phase === 'pending') this.scheduleCreate(pod)
+      else if (pod.container.phase === 'creating')
+        pod.timers.push(setTimeout(() => void this.startPod(pod), this.options.startDelayMs))
+    }
+  }
+
   async ensureRunning(spec: PodSpec): Promise<void> {
     const existing = this.pods.get(spec.podId)
-    if (existing && ['pending', 'creating', 'running'].includes(existing.phase)) return
+    if (existing && ['pending', 'creating', 'running'].includes(existing.container.phase)) return
     if (existing) this.teardown(existing)
-    const pod: SimPod = {
-      spec,
-      phase: 'pending',
-      reason: null,
-      exitCode: null,
-      startedAt: null,
-      servers: new Map(),
-      timers: [],
-    }
+    const pod: SimPod = { podId: spec.podId, container: containerOf(spec), servers: new Map(), timers: [] }
     this.pods.set(spec.podId, pod)
     const volumeIsNew = !this.volumes.has(spec.podId)
-    this.volumes.add(spec.podId)
+    this.volumes.set(spec.podId, { sizeGb: spec.volumeSizeGb, path: spec.volumePath })
     this.log(spec.podId, 'system', `[simulation] Pod accepted. This is a simulation: no container will run.`)
     this.emitEvent(
       spec.podId,
@@ -112,77 +142,86 @@ export class SimulatedRuntime implements PodRuntime {
       20,
     )
     this.observe(pod)
+    this.scheduleCreate(pod)
+    // Accepted means remembered, as an engine's API answers once the container is recorded.
+    await this.persist(spec.podId)
+  }
+
+  private scheduleCreate(pod: SimPod): void {
     pod.timers.push(
       setTimeout(() => {
-        if (this.pods.get(spec.podId) !== pod) return
-        pod.phase = 'creating'
+        if (this.pods.get(pod.podId) !== pod) return
+        pod.container.phase = 'creating'
         this.log(
-          spec.podId,
+          pod.podId,
           'system',
-          `[simulation] Pretending to pull image ${spec.image}; nothing is downloaded.`,
+          `[simulation] Pretending to pull image ${pod.container.image}; nothing is downloaded.`,
         )
         this.emitEvent(
-          spec.podId,
+          pod.podId,
           'normal',
           'Pulling',
-          `Simulation: pretending to pull ${spec.image} (nothing is downloaded)`,
+          `Simulation: pretending to pull ${pod.container.image} (nothing is downloaded)`,
           40,
         )
         this.observe(pod)
+        void this.persist(pod.podId)
         pod.timers.push(setTimeout(() => void this.startPod(pod), this.options.startDelayMs))
       }, this.options.createDelayMs),
     )
   }
 
   private async startPod(pod: SimPod): Promise<void> {
-    if (this.pods.get(pod.spec.podId) !== pod) return
-    for (const port of pod.spec.httpPorts) pod.servers.set(port, await this.serve(pod, port))
-    if (this.pods.get(pod.spec.podId) !== pod) {
+    if (this.pods.get(pod.podId) !== pod) return
+    await this.serveAll(pod)
+    if (this.pods.get(pod.podId) !== pod) {
       this.teardown(pod)
       return
     }
-    pod.phase = 'running'
-    pod.startedAt = this.options.clock.now()
-    const gpu = pod.spec.gpu
-      ? `${pod.spec.gpu.count} × ${pod.spec.gpu.type}${pod.spec.gpu.deviceIds ? ` (devices ${pod.spec.gpu.deviceIds.join(', ')})` : ''}`
+    const c = pod.container
+    c.phase = 'running'
+    c.startedAt = this.options.clock.now().toISOString()
+    const gpu = c.gpu
+      ? `${c.gpu.count} × ${c.gpu.type}${c.gpu.deviceIds ? ` (devices ${c.gpu.deviceIds.join(', ')})` : ''}`
       : 'no GPU'
     this.log(
-      pod.spec.podId,
+      pod.podId,
       'system',
-      `[simulation] Container "started" with ${gpu}, ${pod.spec.containerDiskGb} GB container disk.`,
+      `[simulation] Container "started" with ${gpu}, ${c.containerDiskGb} GB container disk.`,
     )
-    if (pod.spec.startCommand)
+    if (c.startCommand)
+      this.log(pod.podId, 'system', `[simulation] Start command (not executed): ${c.startCommand}`)
+    if (c.jupyterPort)
       this.log(
-        pod.spec.podId,
+        pod.podId,
         'system',
-        `[simulation] Start command (not executed): ${pod.spec.startCommand}`,
-      )
-    if (pod.spec.jupyter)
-      this.log(
-        pod.spec.podId,
-        'system',
-        `[simulation] Jupyter would listen on port ${pod.spec.jupyter.port} with the platform's token.`,
+        `[simulation] Jupyter would listen on port ${c.jupyterPort} with the platform's token.`,
       )
     this.log(
-      pod.spec.podId,
+      pod.podId,
       'system',
-      `[simulation] A built-in page answers on HTTP port(s) ${pod.spec.httpPorts.join(', ')} in place of the image's services.`,
+      `[simulation] A built-in page answers on HTTP port(s) ${c.httpPorts.join(', ')} in place of the image's services.`,
     )
     this.emitEvent(
-      pod.spec.podId,
+      pod.podId,
       'normal',
       'Started',
       'Simulation: container "started"; built-in pages answer on its HTTP ports',
       70,
     )
     this.observe(pod)
+    void this.persist(pod.podId)
+  }
+
+  private async serveAll(pod: SimPod): Promise<void> {
+    for (const port of pod.container.httpPorts) pod.servers.set(port, await this.serve(pod, port))
   }
 
   private serve(pod: SimPod, port: number): Promise<http.Server> {
     const server = http.createServer((req, res) => {
       const body = `<!doctype html><html><head><meta charset="utf-8"><title>Simulated pod</title></head><body style="font-family:sans-serif;max-width:40em;margin:3em auto">
 <h1>Simulated pod</h1>
-<p>This NeuroPod server runs the <strong>simulated runtime</strong>: no container runs and image <code>${escapeHtml(pod.spec.image)}</code> was not pulled.</p>
+<p>This NeuroPod server runs the <strong>simulated runtime</strong>: no container runs and image <code>${escapeHtml(pod.container.image)}</code> was not pulled.</p>
 <p>This page stands in for the service on port <strong>${port}</strong>. Request: <code>${escapeHtml(req.method ?? '')} ${escapeHtml(req.url ?? '')}</code></p>
 <p>Set <code>NEUROPOD_RUNTIME=docker</code> (Docker or Podman) or <code>kubernetes</code> to run real pods.</p></body></html>`
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'x-neuropod-simulated': 'true' })
@@ -201,14 +240,8 @@ export class SimulatedRuntime implements PodRuntime {
     this.pods.delete(podId)
     this.log(podId, 'system', '[simulation] Container stopped; the simulated volume is kept.')
     this.emitEvent(podId, 'normal', 'Killing', 'Simulation: container stopped; volume kept', null)
-    this.listener?.observed({
-      podId,
-      phase: 'absent',
-      reason: null,
-      exitCode: null,
-      startedAt: null,
-      tcpEndpoints: [],
-    })
+    this.listener?.observed(absent(podId))
+    await this.persist(podId)
   }
 
   async ensureDeleted(podId: string): Promise<void> {
@@ -216,14 +249,8 @@ export class SimulatedRuntime implements PodRuntime {
     if (this.volumes.delete(podId))
       this.emitEvent(podId, 'normal', 'VolumeDeleted', 'Simulation: volume deleted', null)
     this.logsByPod.delete(podId)
-    this.listener?.observed({
-      podId,
-      phase: 'absent',
-      reason: null,
-      exitCode: null,
-      startedAt: null,
-      tcpEndpoints: [],
-    })
+    this.listener?.observed(absent(podId))
+    await this.persist(podId)
   }
 
   /**
@@ -234,9 +261,7 @@ export class SimulatedRuntime implements PodRuntime {
     const pod = this.pods.get(podId)
     if (!pod) return
     this.teardown(pod)
-    pod.phase = 'exited'
-    pod.exitCode = exitCode
-    pod.reason = reason
+    Object.assign(pod.container, { phase: 'exited', exitCode, reason })
     this.log(
       podId,
       'stderr',
@@ -244,6 +269,7 @@ export class SimulatedRuntime implements PodRuntime {
     )
     this.emitEvent(podId, 'warning', 'Exited', `Simulation: container exited with code ${exitCode}`, null)
     this.observe(pod)
+    void this.persist(podId)
   }
 
   async list(): Promise<PodObservation[]> {
@@ -254,6 +280,18 @@ export class SimulatedRuntime implements PodRuntime {
     const server = this.pods.get(podId)?.servers.get(port)
     const address = server?.address() as AddressInfo | null | undefined
     return address ? { host: '127.0.0.1', port: address.port } : null
+  }
+
+  async exec(request: ExecRequest): Promise<ExecSession> {
+    const pod = this.pods.get(request.podId)
+    if (pod?.container.phase !== 'running')
+      throw new ExecUnavailableError(
+        'not-running',
+        pod
+          ? `The simulated container is not running (${pod.container.phase})`
+          : 'The pod has no simulated container (it is stopped)',
+      )
+    return simulatedExec(request, pod.container)
   }
 
   async logs(podId: string, tail: number): Promise<LogsResult> {
@@ -294,7 +332,7 @@ export class SimulatedRuntime implements PodRuntime {
 
   async orphans(known: Set<string>, remove: boolean): Promise<OrphanReport[]> {
     const reports: OrphanReport[] = []
-    for (const podId of new Set([...this.pods.keys(), ...this.volumes])) {
+    for (const podId of new Set([...this.pods.keys(), ...this.volumes.keys()])) {
       if (known.has(podId)) continue
       if (remove) await this.ensureDeleted(podId)
       reports.push({ kind: 'simulated-pod', name: podId, podId, removed: remove })
@@ -313,12 +351,13 @@ export class SimulatedRuntime implements PodRuntime {
   }
 
   private observation(pod: SimPod): PodObservation {
+    const c = pod.container
     return {
-      podId: pod.spec.podId,
-      phase: pod.phase,
-      reason: pod.reason ?? (pod.phase === 'creating' ? 'Simulating an image pull' : null),
-      exitCode: pod.exitCode,
-      startedAt: pod.startedAt,
+      podId: pod.podId,
+      phase: c.phase,
+      reason: c.reason ?? (c.phase === 'creating' ? 'Simulating an image pull' : null),
+      exitCode: c.exitCode,
+      startedAt: c.startedAt ? new Date(c.startedAt) : null,
       tcpEndpoints: [],
     }
   }
@@ -345,6 +384,55 @@ export class SimulatedRuntime implements PodRuntime {
     if (lines.length > MAX_LOG_LINES) lines.splice(0, lines.length - MAX_LOG_LINES)
     for (const follower of this.followers.get(podId) ?? []) follower([line])
   }
+
+  /** Writes the pod's state; writes that pile up while one runs collapse into one more. */
+  private persist(podId: string): Promise<void> {
+    const running = this.writes.get(podId)
+    if (running) {
+      running.again = true
+      return running.done
+    }
+    const state = { again: false, done: Promise.resolve() }
+    state.done = (async () => {
+      do {
+        state.again = false
+        await this.write(podId)
+      } while (state.again)
+    })().finally(() => this.writes.delete(podId))
+    this.writes.set(podId, state)
+    return state.done
+  }
+
+  private async write(podId: string): Promise<void> {
+    const record: SimulatedPodRecord = {
+      podId,
+      volume: this.volumes.get(podId) ?? null,
+      container: this.pods.get(podId)?.container ?? null,
+      logs: this.logsByPod.get(podId) ?? [],
+    }
+    if (!record.volume && !record.container) await this.store.remove(podId)
+    else await this.store.save(record)
+  }
+}
+
+function containerOf(spec: PodSpec): SimulatedContainer {
+  return {
+    phase: 'pending',
+    reason: null,
+    exitCode: null,
+    startedAt: null,
+    image: spec.image,
+    slug: spec.slug,
+    httpPorts: spec.httpPorts,
+    startCommand: spec.startCommand,
+    jupyterPort: spec.jupyter?.port ?? null,
+    gpu: spec.gpu,
+    containerDiskGb: spec.containerDiskGb,
+  }
+}
+
+function absent(podId: string): PodObservation {
+  return { podId, phase: 'absent', reason: null, exitCode: null, startedAt: null, tcpEndpoints: [] }
 }
 
 function escapeHtml(s: string): string {
