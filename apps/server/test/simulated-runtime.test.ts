@@ -53,14 +53,14 @@ describe('simulated exec', () => {
     shell.stdin.write('echo nope\x15echo okk\x7f\r')
     await seen
     // Typed ahead, Ctrl-C drops the queued line as a terminal does: `sleep` never runs.
-    const dropped = readUntil(shell, /\^C\r\n[^]*130/)
+    const dropped = readUntil(shell, /\^C\r\n[\s\S]*130/)
     shell.stdin.write('sleep 100\r\x03echo $?\r')
     await dropped
     // Typed while it runs, Ctrl-C interrupts it.
     const started = readUntil(shell, /sleep 100\r\n$/)
     shell.stdin.write('sleep 100\r')
     await started
-    const interrupted = readUntil(shell, /\^C\r\n[^]*130/)
+    const interrupted = readUntil(shell, /\^C\r\n[\s\S]*130/)
     shell.stdin.write('\x03echo $?\r')
     await interrupted
     expect((await shell.close()).code).toBe(129)
