@@ -99,10 +99,8 @@ export function execContract(target: () => ExecTarget): void {
       size: { cols: 91, rows: 33 },
     })
     await readUntil(session, /33 91/)
-    session.resize({ cols: 120, rows: 40 })
+    await session.resize({ cols: 120, rows: 40 })
     const result = collect(session)
-    // The resize travels on its own channel: give it a moment to land before the shell asks.
-    await new Promise((r) => setTimeout(r, 200))
     session.stdin.write('go\r')
     const { stdout, code } = await result
     expect(stdout.toString()).toMatch(/40 120/)

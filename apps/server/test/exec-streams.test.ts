@@ -56,7 +56,7 @@ describe('the pid wrapper', () => {
     session.attach({
       write: (_c, done) => done(),
       endInput() {},
-      resize() {},
+      resize: async () => {},
       pause() {},
       resume() {},
       destroy() {},

@@ -19,7 +19,7 @@ export interface ExecTransport {
   write(chunk: Buffer, done: (error?: Error | null) => void): void
   /** Closes the process's stdin (EOF) */
   endInput(): void
-  resize(size: TerminalSize): void
+  resize(size: TerminalSize): Promise<void>
   /** Stops delivering output until resume() (a reader is behind) */
   pause(): void
   resume(): void
@@ -117,8 +117,8 @@ export class ExecStreams implements ExecSession {
     this.settle(exit)
   }
 
-  resize(size: TerminalSize): void {
-    if (!this.ended) this.transport?.resize(size)
+  async resize(size: TerminalSize): Promise<void> {
+    if (!this.ended) await this.transport?.resize(size)
   }
 
   close(): Promise<ExecExit> {

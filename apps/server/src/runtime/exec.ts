@@ -44,7 +44,8 @@ export interface ExecSession {
   readonly stdout: Readable
   /** Always empty with a tty: a terminal merges both streams into stdout */
   readonly stderr: Readable
-  resize(size: TerminalSize): void
+  /** Resolves once the runtime applied (or refused) the new window */
+  resize(size: TerminalSize): Promise<void>
   /** Settles once the process ended and its output was read (never rejects) */
   readonly exit: Promise<ExecExit>
   /** Ends the process and the streams; idempotent; resolves with the exit */

@@ -115,13 +115,17 @@ export class FakeExecEndpoint {
       const behind = ws.bufferedAmount > 1 << 20
       for (const s of [child.stdout!, child.stderr!]) behind ? s.pause() : s.resume()
     }, 5)
+    // Messages are handled in the order they came: input after a resize meets the new window.
+    let inOrder = Promise.resolve()
     ws.on('message', (data: Buffer) => {
       if (data.length === 0) return
       const channel = data[0]
       const payload = data.subarray(1)
-      if (channel === 0 && query.stdin) child.stdin!.write(payload)
-      else if (channel === 4 && query.tty) void this.resize(child, payload)
-      else if (channel === 255 && protocol === 'v5.channel.k8s.io' && payload[0] === 0) child.stdin!.end()
+      inOrder = inOrder.then(async () => {
+        if (channel === 0 && query.stdin) child.stdin!.write(payload)
+        else if (channel === 4 && query.tty) await this.resize(child, payload)
+        else if (channel === 255 && protocol === 'v5.channel.k8s.io' && payload[0] === 0) child.stdin!.end()
+      })
     })
     child.stdin!.on('error', () => {})
     let outputs = 2

@@ -61,12 +61,12 @@ export async function dockerExec(o: ContainerExecOptions, request: ExecRequest):
   } catch (error) {
     throw refusal(error)
   }
-  const resize = (s: TerminalSize) => {
+  const resize = async (s: TerminalSize) => {
     const { cols, rows } = clampSize(s)
     // Podman answers 201, which dockerode calls an error although the resize happened.
-    exec.resize({ h: rows, w: cols }).catch(() => {})
+    await exec.resize({ h: rows, w: cols }).catch(() => {})
   }
-  if (request.tty) resize(size) // engines without ConsoleSize (older Docker)
+  if (request.tty) void resize(size) // engines without ConsoleSize (older Docker)
   session.attach({
     write: (chunk, done) => {
       if (stream.destroyed || stream.writableEnded) return done()

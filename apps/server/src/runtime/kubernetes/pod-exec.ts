@@ -75,11 +75,14 @@ export async function kubeExec(o: PodExecOptions, request: ExecRequest): Promise
       if (socket.protocol === 'v5.channel.k8s.io' && socket.readyState === WebSocket.OPEN)
         socket.send(Buffer.from([CLOSE, STDIN]))
     },
-    resize: (s: TerminalSize) => {
-      const { cols, rows } = clampSize(s)
-      if (socket.readyState === WebSocket.OPEN)
-        socket.send(frame(RESIZE, Buffer.from(JSON.stringify({ Width: cols, Height: rows }))))
-    },
+    resize: (s: TerminalSize) =>
+      new Promise<void>((resolve) => {
+        const { cols, rows } = clampSize(s)
+        if (socket.readyState !== WebSocket.OPEN) return resolve()
+        socket.send(frame(RESIZE, Buffer.from(JSON.stringify({ Width: cols, Height: rows }))), () =>
+          resolve(),
+        )
+      }),
     pause: () => socket.pause(),
     resume: () => socket.resume(),
     destroy: () => socket.terminate(),

@@ -22,7 +22,7 @@ export function simulatedExec(request: ExecRequest, pod: { slug: string; image: 
       done()
     },
     endInput: () => shell.endInput(),
-    resize: (size) => shell.resize(clampSize(size)),
+    resize: async (size) => shell.resize(clampSize(size)),
     // The shell only writes what it is given (or a few lines): nothing to hold back.
     pause: () => {},
     resume: () => {},
