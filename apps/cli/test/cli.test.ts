@@ -70,6 +70,58 @@ describe('neuropod CLI', () => {
     expect((await cli('pods', 'get', pod.podId)).code).toBe(1)
   })
 
+  it('accepts --json on the short forms of list commands', async () => {
+    const pods = await cli('pods', '--json')
+    expect(pods.code, pods.err).toBe(0)
+    expect(Array.isArray(JSON.parse(pods.out))).toBe(true)
+    const keys = await cli('keys', '--json')
+    expect(keys.code, keys.err).toBe(0)
+    expect(Array.isArray(JSON.parse(keys.out))).toBe(true)
+  })
+
+  it('sends an id as one path segment, so it can never reach another endpoint', async () => {
+    const escaped = await cli('pods', 'get', '../auth/me')
+    expect(escaped.code).toBe(1)
+    expect(escaped.err).toBe('Error: Pod not found')
+    const revoke = await cli('keys', 'revoke', '../../pods')
+    expect(revoke.code).toBe(1)
+    expect(revoke.err).toBe('Error: API key not found')
+    // "." and ".." are path steps to any URL parser, even percent-encoded: not ids at all.
+    const dots = await cli('pods', 'events', '..')
+    expect(dots.code).toBe(2)
+    expect(dots.err).toMatch(/^"\.\." is not a valid id/)
+  })
+
+  it('--wait on stop and start shows the events that follow the request, not the history', async () => {
+    const created = await cli(
+      'pods',
+      'create',
+      '--name',
+      'cli-wait',
+      '--image',
+      'busybox:latest',
+      '--gpu',
+      'cpu',
+      '--port',
+      '8080',
+      '--wait',
+      '--json',
+    )
+    expect(created.code, created.err).toBe(0)
+    expect(created.err).toContain('Created:')
+    const { podId } = JSON.parse(created.out) as { podId: string }
+    const stop = await cli('pods', 'stop', podId, '--wait')
+    expect(stop.code, stop.err).toBe(0)
+    expect(stop.err).toContain('StopRequested:')
+    expect(stop.err).not.toContain('Created:')
+    const start = await cli('pods', 'start', podId, '--wait')
+    expect(start.code, start.err).toBe(0)
+    expect(start.err).toContain('StartRequested:')
+    expect(start.err).not.toContain('StopRequested:')
+    expect(start.err).not.toContain('Created:')
+    expect((await cli('pods', 'delete', podId, '--wait')).code).toBe(0)
+  })
+
   it("reports the server's validation problems and usage mistakes", async () => {
     const bad = await cli(
       'pods',

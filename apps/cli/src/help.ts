@@ -1,0 +1,15 @@
+export const HELP = `Usage: neuropod <command> [options]
+
+  login --url <url> (--email <e> --password <p> | --api-key <key>)   sign in and remember the credential
+  logout | whoami
+  pods [list] [--all]                 your pods (admins: --all for every pod)
+  pods create --name <n> (--template <name|id> | --image <ref>) --gpu <type|cpu>
+              [--gpu-count n] [--disk GB] [--volume GB] [--port p]... [--tcp p]... [--env K=V]...
+              [--jupyter] [--cmd <command>] [--wait]
+  pods get|urls|events <id>
+  pods start|stop|delete <id> [--wait]
+  pods logs <id> [--tail n] [--follow]
+  templates | gpus | balance
+  keys [list] | keys create <name> | keys revoke <id>
+
+Options: --json for machine-readable output. Environment: NEUROPOD_URL, NEUROPOD_TOKEN.`
