@@ -13,6 +13,7 @@ import { HelpPage } from './pages/HelpPage/HelpPage'
 import { LandingPage } from './pages/LandingPage/LandingPage'
 import { LoginPage } from './pages/LoginPage/LoginPage'
 import { NotFoundPage } from './pages/NotFoundPage/NotFoundPage'
+import { PodPage } from './pages/PodPage/PodPage'
 import { PodsPage } from './pages/PodsPage/PodsPage'
 import { PricingPage } from './pages/PricingPage/PricingPage'
 import { RealtimeProvider } from './realtime/RealtimeProvider'
@@ -74,6 +75,7 @@ export function AppRoutes() {
       <Route path="/signup" element={<LoginPage mode="signup" />} />
       <Route path="/dashboard" element={<Home />} />
       <Route path="/pods" element={<Console>{(me) => <PodsPage me={me} />}</Console>} />
+      <Route path="/pods/:podId" element={<Console>{(me) => <PodPage me={me} />}</Console>} />
       <Route path="/deploy" element={<Console>{(me) => <DeployPage me={me} />}</Console>} />
       <Route path="/account" element={<Console>{(me) => <AccountPage me={me} />}</Console>} />
       <Route path="/admin" element={<Console admin>{() => <AdminDashboardPage />}</Console>} />

@@ -11,17 +11,66 @@ export function Spinner({ label }: { label?: string }) {
   )
 }
 
-export function Loading() {
+export function Loading({ compact }: { compact?: boolean } = {}) {
   const { t } = useT()
   return (
-    <div className="empty">
+    <div className={compact ? 'empty-compact' : 'empty'}>
       <Spinner label={t('common.loading')} />
     </div>
   )
 }
 
-export function Empty({ title, children }: { title: string; children?: ReactNode }) {
+export interface EmptyState<T> {
+  /** The answer holds nothing to show (an answer of null always counts as nothing) */
+  when?: (data: T) => boolean
+  title: string
+  /** A hint or the way forward (a link to deploy, …) */
+  children?: ReactNode
+}
+
+export interface LoadStateProps<T> {
+  /** The server's answer; undefined until the first one arrives, null when there is none (gone) */
+  data: T | null | undefined
+  /** Why loading failed, in the user's language; null when it did not */
+  error: string | null
+  onRetry?: () => void
+  empty?: EmptyState<T>
+  /** Inside a card or a dialog: no card of its own around the empty text, a small spinner */
+  compact?: boolean
+  children: (data: T) => ReactNode
+}
+
+/**
+ * The one way a view shows something it loads: a spinner until the first answer, the failure with
+ * its reason and a retry (above what was loaded before, which stays useful), the empty state, or
+ * the content. Never a silent fallback to made-up data.
+ */
+export function LoadState<T>({ data, error, onRetry, empty, compact, children }: LoadStateProps<T>) {
+  const failure = error ? <LoadError message={error} onRetry={onRetry} /> : null
+  if (data === undefined) return failure ?? <Loading compact={compact} />
+  const content =
+    data !== null && !empty?.when?.(data) ? (
+      children(data)
+    ) : empty ? (
+      <EmptyNote title={empty.title} compact={compact}>
+        {empty.children}
+      </EmptyNote>
+    ) : null
   return (
+    <>
+      {failure}
+      {content}
+    </>
+  )
+}
+
+function EmptyNote({ title, compact, children }: { title: string; compact?: boolean; children?: ReactNode }) {
+  return compact ? (
+    <div className="empty-compact">
+      <p className="muted">{title}</p>
+      {children}
+    </div>
+  ) : (
     <div className="empty card">
       <h3>{title}</h3>
       {children}
@@ -29,8 +78,7 @@ export function Empty({ title, children }: { title: string; children?: ReactNode
   )
 }
 
-/** A failed load with the reason and a way to try again, never a silent fallback to fake data. */
-export function LoadError({ message, onRetry }: { message: string; onRetry?: () => void }) {
+function LoadError({ message, onRetry }: { message: string; onRetry?: () => void }) {
   const { t } = useT()
   return (
     <div className="alert alert-bad row-between" role="alert">

@@ -68,3 +68,18 @@ export function bytes(value: number | null, locale: string): string {
 export function utcDay(d: Date): string {
   return d.toISOString().slice(0, 10)
 }
+
+const RELATIVE_UNITS: [Intl.RelativeTimeFormatUnit, number][] = [
+  ['day', 86_400],
+  ['hour', 3_600],
+  ['minute', 60],
+]
+
+/** "just now", "5 minutes ago", "yesterday": how long ago (or until) `iso` is, seen at `now`. */
+export function relativeTime(iso: string, now: number, locale: string): string {
+  const seconds = Math.round((new Date(iso).getTime() - now) / 1000)
+  const format = new Intl.RelativeTimeFormat(locale, { numeric: 'auto' })
+  for (const [unit, size] of RELATIVE_UNITS)
+    if (Math.abs(seconds) >= size) return format.format(Math.round(seconds / size), unit)
+  return format.format(Math.abs(seconds) < 10 ? 0 : seconds, 'second')
+}

@@ -94,6 +94,33 @@ describe('applyRealtimeEvent', () => {
     ])
   })
 
+  it('keeps an open pod page current, ignores a stale copy, and has it ask again once deleted', async () => {
+    const client = fresh()
+    const pod = mockPod({ status: 'creating', updatedAt: '2026-01-01T10:00:01.000Z' })
+    client.setQueryData(podKeys.detail(pod.podId), pod)
+    const update = (p: Pod) =>
+      applyRealtimeEvent(
+        client,
+        {
+          name: 'podUpdate',
+          payload: { type: 'podUpdate', podId: p.podId, status: p.status, pod: p, timestamp: ts },
+        },
+        alice,
+      )
+    update(mockPod({ status: 'running', updatedAt: '2026-01-01T10:00:03.000Z' }))
+    update(mockPod({ status: 'creating', updatedAt: '2026-01-01T10:00:02.000Z' }))
+    expect(client.getQueryData<Pod>(podKeys.detail(pod.podId))?.status).toBe('running')
+    applyRealtimeEvent(
+      client,
+      {
+        name: 'podDeleted',
+        payload: { type: 'podDeleted', podId: pod.podId, podName: pod.podName, timestamp: ts },
+      },
+      alice,
+    )
+    expect(client.getQueryState(podKeys.detail(pod.podId))?.isInvalidated).toBe(true)
+  })
+
   it('does not put another user’s pod into an admin’s own list', () => {
     const client = fresh()
     client.setQueryData(podKeys.own, [])

@@ -44,7 +44,10 @@ function mergeIntoPage(page: Page<Pod> | undefined, pod: Pod): Page<Pod> | undef
   return data === page.data ? page : { ...page, data: data ?? [] }
 }
 
-function findCachedPod(client: QueryClient, podId: string): Pod | undefined {
+/** The pod as any cached query holds it: its own page, the viewer's list, or an admin page. */
+export function findCachedPod(client: QueryClient, podId: string): Pod | undefined {
+  const detail = client.getQueryData<Pod>(podKeys.detail(podId))
+  if (detail) return detail
   const own = client.getQueryData<Pod[]>(podKeys.own)?.find((p) => p.podId === podId)
   if (own) return own
   for (const [, page] of client.getQueriesData<Page<Pod>>({ queryKey: podKeys.adminAll })) {
@@ -65,6 +68,9 @@ export function applyRealtimeEvent(client: QueryClient, event: RealtimeEvent, vi
         mergePod(list, pod, mine && pod.status !== 'deleting'),
       )
       client.setQueriesData<Page<Pod>>({ queryKey: podKeys.adminAll }, (page) => mergeIntoPage(page, pod))
+      client.setQueryData<Pod>(podKeys.detail(pod.podId), (cached) =>
+        cached && newer(pod, cached) ? pod : cached,
+      )
       const concernsViewer = mine || pod.createdBy === viewer.userId
       if (before && before.status !== pod.status && concernsViewer) {
         if (pod.status === 'error')
@@ -97,6 +103,8 @@ export function applyRealtimeEvent(client: QueryClient, event: RealtimeEvent, vi
       })
       client.removeQueries({ queryKey: podKeys.events(podId) })
       client.removeQueries({ queryKey: podKeys.stats(podId) })
+      // An open pod page asks the server again and learns the pod is gone.
+      void client.invalidateQueries({ queryKey: podKeys.detail(podId) })
       if (known) notices.push({ kind: 'podDeleted', podName: known.podName || podName })
       return notices
     }

@@ -54,7 +54,7 @@ export function AppShell({ me, children }: { me: User; children: ReactNode }) {
           NeuroPod
         </a>
         <nav className="nav">
-          {link('/pods', t('nav.myPods'), true)}
+          {link('/pods', t('nav.myPods'))}
           {link('/deploy', t('nav.deploy'))}
           {link('/account', t('nav.account'))}
           {link('/help', t('nav.help'))}

@@ -5,8 +5,11 @@ import { MemoryRouter } from 'react-router'
 import { ToastProvider } from '../components/Toasts'
 import { I18nProvider, type Lang } from '../i18n'
 
-/** Renders a view with the app's providers (English unless asked), a router and a fresh cache. */
-export function renderView(ui: ReactElement, options: { lang?: Lang; client?: QueryClient } = {}) {
+/** Renders a view with the app's providers (English unless asked), a router (at `path`) and a fresh cache. */
+export function renderView(
+  ui: ReactElement,
+  options: { lang?: Lang; client?: QueryClient; path?: string } = {},
+) {
   const client = options.client ?? new QueryClient({ defaultOptions: { queries: { retry: false } } })
   return {
     client,
@@ -14,7 +17,7 @@ export function renderView(ui: ReactElement, options: { lang?: Lang; client?: Qu
       <QueryClientProvider client={client}>
         <I18nProvider initial={options.lang ?? 'en'}>
           <ToastProvider>
-            <MemoryRouter>{ui}</MemoryRouter>
+            <MemoryRouter initialEntries={[options.path ?? '/']}>{ui}</MemoryRouter>
           </ToastProvider>
         </I18nProvider>
       </QueryClientProvider>,

@@ -7,6 +7,7 @@ export const podKeys = {
   own: ['pods', 'own'] as const,
   adminAll: ['pods', 'admin'] as const,
   admin: (filter: AdminPodsFilter) => ['pods', 'admin', filter] as const,
+  detail: (podId: string) => ['pods', 'detail', podId] as const,
   events: (podId: string) => ['pods', 'events', podId] as const,
   stats: (podId: string) => ['pods', 'stats', podId] as const,
 }
@@ -25,6 +26,14 @@ export const adminPodsQuery = (filter: AdminPodsFilter) =>
     queryFn: () => api.pods.admin(filter),
     refetchInterval: 30_000,
     placeholderData: (previous) => previous,
+  })
+
+/** One pod (its page); kept current by the socket like the lists, refreshed for its cost so far. */
+export const podQuery = (podId: string) =>
+  queryOptions({
+    queryKey: podKeys.detail(podId),
+    queryFn: () => api.pods.get(podId),
+    refetchInterval: 30_000,
   })
 
 export const podEventsQuery = (podId: string) =>

@@ -2,7 +2,7 @@ import { type ReactNode, useEffect, useMemo, useRef, useState } from 'react'
 import type { LogLine, Pod } from '../../api/types'
 import { Button } from '../../components/Button'
 import { Dialog } from '../../components/Dialog'
-import { Badge } from '../../components/Feedback'
+import { Badge, LoadState } from '../../components/Feedback'
 import { useT } from '../../i18n'
 import { usePodLogs } from './usePodLogs'
 
@@ -29,7 +29,8 @@ function highlight(text: string, search: string): ReactNode {
   return parts
 }
 
-export function LogsDialog({ pod, open, onClose }: { pod: Pod; open: boolean; onClose: () => void }) {
+/** The pod's output: the last lines, then live ones; searchable, limited, downloadable. */
+export function LogViewer({ pod }: { pod: Pod }) {
   const { t, locale } = useT()
   const [tail, setTail] = useState<number>(500)
   const [follow, setFollow] = useState(true)
@@ -66,78 +67,82 @@ export function LogsDialog({ pod, open, onClose }: { pod: Pod; open: boolean; on
   })
 
   return (
-    <Dialog open={open} onClose={onClose} wide title={t('logs.title', { name: pod.podName })}>
-      <div className="stack">
-        <div className="row">
-          <label className="row small">
-            {t('logs.lines')}
-            <select
-              className="input"
-              style={{ width: 'auto' }}
-              value={tail}
-              onChange={(e) => setTail(Number(e.target.value))}
-            >
-              {TAIL_CHOICES.map((n) => (
-                <option key={n} value={n}>
-                  {n}
-                </option>
-              ))}
-            </select>
-          </label>
-          <label className="checkbox small">
-            <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} />
-            {t('logs.follow')}
-          </label>
-          <input
+    <div className="stack">
+      <div className="row">
+        <label className="row small">
+          {t('logs.lines')}
+          <select
             className="input"
-            style={{ maxWidth: '16rem' }}
-            type="search"
-            placeholder={t('logs.search')}
-            aria-label={t('logs.search')}
-            value={search}
-            onChange={(e) => setSearch(e.target.value)}
-          />
-          <span className="spacer" />
-          <Button size="sm" onClick={() => setRefresh((n) => n + 1)}>
-            {t('logs.reload')}
-          </Button>
-          <Button size="sm" onClick={download} disabled={logs.lines.length === 0}>
-            {t('logs.download')}
-          </Button>
-        </div>
-        <div className="row small">
-          {logs.live ? (
-            <Badge tone="ok" dot pulse>
-              {t('logs.live')}
-            </Badge>
-          ) : (
-            <Badge>{follow ? t('logs.notLive') : t('logs.paused')}</Badge>
-          )}
-          <span className="muted" aria-live="polite">
-            {search
-              ? t('logs.matches', { count: shown.length, total: logs.lines.length })
-              : t('logs.count', { count: logs.lines.length })}
-          </span>
-        </div>
-        {logs.unavailable && <div className="alert alert-warn">{logs.unavailable}</div>}
-        <div
-          ref={box}
-          className="logs"
-          role="log"
-          aria-label={t('logs.title', { name: pod.podName })}
-          // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable log must be reachable to scroll it with the keyboard
-          tabIndex={0}
-          onScroll={(e) => {
-            const el = e.currentTarget
-            atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24
+            style={{ width: 'auto' }}
+            value={tail}
+            onChange={(e) => setTail(Number(e.target.value))}
+          >
+            {TAIL_CHOICES.map((n) => (
+              <option key={n} value={n}>
+                {n}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label className="checkbox small">
+          <input type="checkbox" checked={follow} onChange={(e) => setFollow(e.target.checked)} />
+          {t('logs.follow')}
+        </label>
+        <input
+          className="input"
+          style={{ maxWidth: '16rem' }}
+          type="search"
+          placeholder={t('logs.search')}
+          aria-label={t('logs.search')}
+          value={search}
+          onChange={(e) => setSearch(e.target.value)}
+        />
+        <span className="spacer" />
+        <Button size="sm" onClick={() => setRefresh((n) => n + 1)}>
+          {t('logs.reload')}
+        </Button>
+        <Button size="sm" onClick={download} disabled={logs.lines.length === 0}>
+          {t('logs.download')}
+        </Button>
+      </div>
+      <div className="row small">
+        {logs.live ? (
+          <Badge tone="ok" dot pulse>
+            {t('logs.live')}
+          </Badge>
+        ) : (
+          <Badge>{follow ? t('logs.notLive') : t('logs.paused')}</Badge>
+        )}
+        <span className="muted" aria-live="polite">
+          {search
+            ? t('logs.matches', { count: shown.length, total: logs.lines.length })
+            : t('logs.count', { count: logs.lines.length })}
+        </span>
+      </div>
+      {logs.unavailable && <div className="alert alert-warn">{logs.unavailable}</div>}
+      <div
+        ref={box}
+        className="logs"
+        role="log"
+        aria-label={t('logs.title', { name: pod.podName })}
+        // biome-ignore lint/a11y/noNoninteractiveTabindex: a scrollable log must be reachable to scroll it with the keyboard
+        tabIndex={0}
+        onScroll={(e) => {
+          const el = e.currentTarget
+          atBottom.current = el.scrollHeight - el.scrollTop - el.clientHeight < 24
+        }}
+      >
+        <LoadState
+          compact
+          data={logs.loading && shown.length === 0 ? undefined : shown}
+          error={null}
+          empty={{
+            when: (lines) => lines.length === 0,
+            title: search ? t('logs.noMatches') : t('logs.empty'),
           }}
         >
-          {logs.loading && shown.length === 0 ? (
-            <span>{t('common.loading')}</span>
-          ) : shown.length === 0 ? (
-            <span>{search ? t('logs.noMatches') : t('logs.empty')}</span>
-          ) : (
-            shown.map((line, i) => (
+          {(lines) =>
+            lines.map((line, i) => (
               // biome-ignore lint/suspicious/noArrayIndexKey: log lines have no id and never reorder
               <div key={i} className={line.stream}>
                 <span className="ts">
@@ -146,9 +151,18 @@ export function LogsDialog({ pod, open, onClose }: { pod: Pod; open: boolean; on
                 {highlight(line.message, search)}
               </div>
             ))
-          )}
-        </div>
+          }
+        </LoadState>
       </div>
+    </div>
+  )
+}
+
+export function LogsDialog({ pod, open, onClose }: { pod: Pod; open: boolean; onClose: () => void }) {
+  const { t } = useT()
+  return (
+    <Dialog open={open} onClose={onClose} wide title={t('logs.title', { name: pod.podName })}>
+      <LogViewer pod={pod} />
     </Dialog>
   )
 }

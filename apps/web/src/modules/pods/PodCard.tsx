@@ -1,18 +1,15 @@
 import { useQuery } from '@tanstack/react-query'
-import { useState } from 'react'
+import { Link } from 'react-router'
 import { podEventsQuery, podStatsQuery } from '../../api/queries/pods'
 import type { Pod, PodEvent, PodStats } from '../../api/types'
 import { Button } from '../../components/Button'
-import { ConfirmDialog } from '../../components/Dialog'
 import { ProgressBar } from '../../components/Feedback'
 import { useT } from '../../i18n'
 import { bytes, dateTime, duration, money, number, time } from '../../lib/format'
 import { useNow } from '../../lib/useNow'
-import { ConnectDialog } from './ConnectDialog'
-import { LogsDialog } from './LogsDialog'
 import { StatusBadge } from './StatusBadge'
-import { canDelete, canStart, canStop, creationProgress, gpuText, uptimeSeconds } from './status'
-import { usePodActions } from './usePodActions'
+import { canDelete, canStart, canStop, creationProgress, gpuText, podPath, uptimeSeconds } from './status'
+import { usePodControls } from './usePodControls'
 
 export interface PodCardViewProps {
   pod: Pod
@@ -50,7 +47,9 @@ export function PodCardView(props: PodCardViewProps) {
   return (
     <article className="card pod-card" aria-labelledby={`pod-${pod.podId}`} data-pod-id={pod.podId}>
       <div className="pod-head">
-        <h3 id={`pod-${pod.podId}`}>{pod.podName}</h3>
+        <h3 id={`pod-${pod.podId}`}>
+          <Link to={podPath(pod.podId)}>{pod.podName}</Link>
+        </h3>
         <StatusBadge status={pod.status} />
         <span className="spacer" />
         <span className="small muted">{gpuText(pod)}</span>
@@ -150,20 +149,13 @@ export function PodCardView(props: PodCardViewProps) {
   )
 }
 
-type Dialog = 'connect' | 'logs' | 'stop' | 'remove' | null
-
 export function PodCard({ pod, showOwner }: { pod: Pod; showOwner: boolean }) {
-  const { t } = useT()
-  const [dialog, setDialog] = useState<Dialog>(null)
-  const actions = usePodActions(pod)
   const running = pod.status === 'running'
   const creating = pod.status === 'pending' || pod.status === 'creating'
   const stats = useQuery({ ...podStatsQuery(pod.podId), enabled: running })
   const events = useQuery({ ...podEventsQuery(pod.podId), enabled: creating })
   const now = useNow(1000, running)
-  const confirm = async (action: 'stop' | 'remove') => {
-    if (await actions.run(action)) setDialog(null)
-  }
+  const { dialogs, ...controls } = usePodControls(pod, { showOwner })
   return (
     <>
       <PodCardView
@@ -172,37 +164,9 @@ export function PodCard({ pod, showOwner }: { pod: Pod; showOwner: boolean }) {
         stats={running ? stats.data : undefined}
         events={events.data}
         now={now}
-        pending={actions.pending}
-        onConnect={() => setDialog('connect')}
-        onLogs={() => setDialog('logs')}
-        onStart={() => void actions.run('start')}
-        onStop={() => setDialog('stop')}
-        onDelete={() => setDialog('remove')}
+        {...controls}
       />
-      {dialog === 'connect' && <ConnectDialog pod={pod} open onClose={() => setDialog(null)} />}
-      {dialog === 'logs' && <LogsDialog pod={pod} open onClose={() => setDialog(null)} />}
-      <ConfirmDialog
-        open={dialog === 'stop'}
-        title={t('pod.confirmStop.title', { name: pod.podName })}
-        confirmLabel={t('pod.stop')}
-        pending={actions.pending === 'stop'}
-        onConfirm={() => void confirm('stop')}
-        onCancel={() => setDialog(null)}
-      >
-        <p>{t('pod.confirmStop.body', { path: pod.volumePath })}</p>
-      </ConfirmDialog>
-      <ConfirmDialog
-        open={dialog === 'remove'}
-        danger
-        title={t('pod.confirmDelete.title', { name: pod.podName })}
-        confirmLabel={t('pod.delete')}
-        pending={actions.pending === 'remove'}
-        onConfirm={() => void confirm('remove')}
-        onCancel={() => setDialog(null)}
-      >
-        <p>{t('pod.confirmDelete.body', { volume: pod.volumeDiskSize, path: pod.volumePath })}</p>
-        {showOwner && <p>{t('pod.confirmDelete.owner', { email: pod.userEmail })}</p>}
-      </ConfirmDialog>
+      {dialogs}
     </>
   )
 }

@@ -48,3 +48,6 @@ export function gpuText(pod: Pod): string {
   const name = pod.gpu.toUpperCase().replace(/-/g, ' ')
   return pod.gpuCount > 1 ? `${pod.gpuCount} × ${name}` : name
 }
+
+/** The address of a pod's own page */
+export const podPath = (podId: string) => `/pods/${encodeURIComponent(podId)}`

@@ -6,7 +6,7 @@ import { adminStatsQuery } from '../../api/queries/billing'
 import { systemStatusQuery } from '../../api/queries/status'
 import type { AdminStatsInfo, SystemStatusInfo } from '../../api/types'
 import { BarChart } from '../../components/BarChart'
-import { Badge, LoadError, Loading } from '../../components/Feedback'
+import { Badge, LoadState } from '../../components/Feedback'
 import { RangePicker } from '../../components/RangePicker'
 import { useT } from '../../i18n'
 import { duration, money } from '../../lib/format'
@@ -15,11 +15,15 @@ import { StatusBadge } from '../../modules/pods/StatusBadge'
 export function AdminDashboardView({
   stats,
   system,
+  systemError,
+  onRetrySystem,
   days,
   onDays,
 }: {
   stats: AdminStatsInfo
   system: SystemStatusInfo | undefined
+  systemError: string | null
+  onRetrySystem: () => void
   days: number
   onDays: (d: number) => void
 }) {
@@ -88,58 +92,63 @@ export function AdminDashboardView({
       <div className="grid-2">
         <section className="card stack" aria-labelledby="states-heading">
           <h2 id="states-heading">{t('dashboard.podsByState')}</h2>
-          {byStatus.length === 0 ? (
-            <p className="muted">{t('dashboard.noPods')}</p>
-          ) : (
-            <ul className="stack" style={{ listStyle: 'none', padding: 0, margin: 0, gap: '0.4rem' }}>
-              {byStatus.map(([status, n]) => (
-                <li key={status} className="row-between">
-                  <Link to={`/admin/pods?status=${status}`}>
-                    <StatusBadge status={status as Parameters<typeof StatusBadge>[0]['status']} />
-                  </Link>
-                  <strong className="num">{n}</strong>
-                </li>
-              ))}
-            </ul>
-          )}
+          <LoadState
+            compact
+            data={byStatus}
+            error={null}
+            empty={{ when: (list) => list.length === 0, title: t('dashboard.noPods') }}
+          >
+            {(list) => (
+              <ul className="stack" style={{ listStyle: 'none', padding: 0, margin: 0, gap: '0.4rem' }}>
+                {list.map(([status, n]) => (
+                  <li key={status} className="row-between">
+                    <Link to={`/admin/pods?status=${status}`}>
+                      <StatusBadge status={status as Parameters<typeof StatusBadge>[0]['status']} />
+                    </Link>
+                    <strong className="num">{n}</strong>
+                  </li>
+                ))}
+              </ul>
+            )}
+          </LoadState>
         </section>
         <section className="card stack" aria-labelledby="system-heading">
           <h2 id="system-heading">{t('dashboard.system')}</h2>
-          {!system ? (
-            <Loading />
-          ) : (
-            <ul className="stack small" style={{ listStyle: 'none', padding: 0, margin: 0, gap: '0.4rem' }}>
-              <li className="row-between">
-                <span>{t('dashboard.database', { kind: system.database.kind })}</span>
-                <Badge tone={system.database.status === 'ok' ? 'ok' : 'bad'} dot>
-                  {system.database.status === 'ok'
-                    ? `${system.database.latencyMs ?? '—'} ms`
-                    : (system.database.error ?? 'error')}
-                </Badge>
-              </li>
-              <li className="row-between">
-                <span>{t('dashboard.runtime', { kind: system.runtime.kind })}</span>
-                <Badge
-                  tone={system.runtime.status === 'ok' ? (system.runtime.simulated ? 'warn' : 'ok') : 'bad'}
-                  dot
-                >
-                  {system.runtime.status === 'ok'
-                    ? system.runtime.simulated
-                      ? t('dashboard.simulated')
-                      : (system.runtime.version ?? 'ok')
-                    : (system.runtime.error ?? 'error')}
-                </Badge>
-              </li>
-              <li className="row-between">
-                <span>{t('dashboard.uptime')}</span>
-                <span>{duration(system.system.uptime)}</span>
-              </li>
-              <li className="row-between">
-                <span>{t('dashboard.version')}</span>
-                <span>{system.system.version}</span>
-              </li>
-            </ul>
-          )}
+          <LoadState compact data={system} error={systemError} onRetry={onRetrySystem}>
+            {(system) => (
+              <ul className="stack small" style={{ listStyle: 'none', padding: 0, margin: 0, gap: '0.4rem' }}>
+                <li className="row-between">
+                  <span>{t('dashboard.database', { kind: system.database.kind })}</span>
+                  <Badge tone={system.database.status === 'ok' ? 'ok' : 'bad'} dot>
+                    {system.database.status === 'ok'
+                      ? `${system.database.latencyMs ?? '—'} ms`
+                      : (system.database.error ?? 'error')}
+                  </Badge>
+                </li>
+                <li className="row-between">
+                  <span>{t('dashboard.runtime', { kind: system.runtime.kind })}</span>
+                  <Badge
+                    tone={system.runtime.status === 'ok' ? (system.runtime.simulated ? 'warn' : 'ok') : 'bad'}
+                    dot
+                  >
+                    {system.runtime.status === 'ok'
+                      ? system.runtime.simulated
+                        ? t('dashboard.simulated')
+                        : (system.runtime.version ?? 'ok')
+                      : (system.runtime.error ?? 'error')}
+                  </Badge>
+                </li>
+                <li className="row-between">
+                  <span>{t('dashboard.uptime')}</span>
+                  <span>{duration(system.system.uptime)}</span>
+                </li>
+                <li className="row-between">
+                  <span>{t('dashboard.version')}</span>
+                  <span>{system.system.version}</span>
+                </li>
+              </ul>
+            )}
+          </LoadState>
         </section>
       </div>
     </div>
@@ -159,16 +168,22 @@ export default function AdminDashboardPage() {
           <p>{t('dashboard.subtitle')}</p>
         </div>
       </div>
-      {stats.error ? (
-        <LoadError
-          message={errorMessage(stats.error, t('common.loadFailed'))}
-          onRetry={() => void stats.refetch()}
-        />
-      ) : stats.data ? (
-        <AdminDashboardView stats={stats.data} system={system.data} days={days} onDays={setDays} />
-      ) : (
-        <Loading />
-      )}
+      <LoadState
+        data={stats.data}
+        error={stats.error ? errorMessage(stats.error, t('common.loadFailed')) : null}
+        onRetry={() => void stats.refetch()}
+      >
+        {(data) => (
+          <AdminDashboardView
+            stats={data}
+            system={system.data}
+            systemError={system.error ? errorMessage(system.error, t('common.loadFailed')) : null}
+            onRetrySystem={() => void system.refetch()}
+            days={days}
+            onDays={setDays}
+          />
+        )}
+      </LoadState>
     </>
   )
 }

@@ -119,7 +119,6 @@ export default function AdminPodsPage() {
       <div className="stack">
         <PodList
           pods={query.data?.data}
-          loading={query.isPending}
           error={query.error ? errorMessage(query.error, t('pods.loadFailed')) : null}
           onRetry={() => void query.refetch()}
           showOwner

@@ -6,7 +6,7 @@ import { pricingKeys, pricingQuery } from '../../api/queries/pricing'
 import type { Pricing } from '../../api/types'
 import { Button } from '../../components/Button'
 import { ConfirmDialog } from '../../components/Dialog'
-import { Alert, LoadError, Loading } from '../../components/Feedback'
+import { Alert, LoadState } from '../../components/Feedback'
 import { Field, FieldErrors } from '../../components/Field'
 import { useToast } from '../../components/Toasts'
 import { useT } from '../../i18n'
@@ -282,16 +282,13 @@ export default function AdminPricingPage() {
           <p>{t('prices.subtitle')}</p>
         </div>
       </div>
-      {query.error ? (
-        <LoadError
-          message={errorMessage(query.error, t('common.loadFailed'))}
-          onRetry={() => void query.refetch()}
-        />
-      ) : query.data ? (
-        <PricingEditor pricing={query.data} />
-      ) : (
-        <Loading />
-      )}
+      <LoadState
+        data={query.data}
+        error={query.error ? errorMessage(query.error, t('common.loadFailed')) : null}
+        onRetry={() => void query.refetch()}
+      >
+        {(pricing) => <PricingEditor pricing={pricing} />}
+      </LoadState>
     </>
   )
 }

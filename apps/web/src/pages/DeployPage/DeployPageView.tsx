@@ -3,7 +3,7 @@ import type { GpuInfo, Pricing, Template, User } from '../../api/types'
 import { Button } from '../../components/Button'
 import { ChipsInput } from '../../components/ChipsInput'
 import { EnvEditor } from '../../components/EnvEditor'
-import { Alert, Badge, LoadError, Loading } from '../../components/Feedback'
+import { Alert, Badge, LoadState } from '../../components/Feedback'
 import { Field, FieldErrors } from '../../components/Field'
 import { SliderField } from '../../components/SliderField'
 import { useT } from '../../i18n'
@@ -82,11 +82,26 @@ function GpuCard({ gpu, selected, onSelect }: { gpu: GpuInfo; selected: boolean;
   )
 }
 
+interface Catalog {
+  pricing: Pricing
+  gpus: GpuInfo[]
+  templates: Template[]
+}
+
+/** The form once the catalog (prices, GPUs, templates) is loaded: it is priced from all three. */
 export function DeployPageView(props: DeployPageViewProps) {
+  const { pricing, gpus, templates } = props
+  const catalog = pricing && gpus && templates ? { pricing, gpus, templates } : undefined
+  return (
+    <LoadState data={catalog} error={props.loadError} onRetry={props.onRetry}>
+      {(loaded) => <DeployFormView {...props} {...loaded} />}
+    </LoadState>
+  )
+}
+
+function DeployFormView(props: DeployPageViewProps & Catalog) {
   const { me, form, onChange, pricing, gpus, templates, errors, burnRate } = props
   const { t, locale } = useT()
-  if (props.loadError) return <LoadError message={props.loadError} onRetry={props.onRetry} />
-  if (!pricing || !gpus || !templates) return <Loading />
   const limits = pricing.limits
   const cost = hourlyCost(form, pricing, gpus)
   const template = templates.find((x) => x.id === form.templateId) ?? null

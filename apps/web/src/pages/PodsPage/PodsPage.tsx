@@ -10,12 +10,11 @@ import { PodList } from '../../modules/pods/PodList'
 export interface PodsPageViewProps {
   me: User
   pods: Pod[] | undefined
-  loading: boolean
   error: string | null
   onRetry: () => void
 }
 
-export function PodsPageView({ me, pods, loading, error, onRetry }: PodsPageViewProps) {
+export function PodsPageView({ me, pods, error, onRetry }: PodsPageViewProps) {
   const { t, locale } = useT()
   const running = pods?.filter((p) => p.status === 'running').length ?? 0
   const burn =
@@ -38,14 +37,7 @@ export function PodsPageView({ me, pods, loading, error, onRetry }: PodsPageView
           {t('pods.deploy')}
         </Link>
       </div>
-      <PodList
-        pods={pods}
-        loading={loading}
-        error={error}
-        onRetry={onRetry}
-        showOwner={false}
-        emptyTitle={t('pods.empty')}
-      />
+      <PodList pods={pods} error={error} onRetry={onRetry} showOwner={false} emptyTitle={t('pods.empty')} />
     </>
   )
 }
@@ -57,7 +49,6 @@ export function PodsPage({ me }: { me: User }) {
     <PodsPageView
       me={me}
       pods={query.data}
-      loading={query.isPending}
       error={query.error ? errorMessage(query.error, t('pods.loadFailed')) : null}
       onRetry={() => void query.refetch()}
     />

@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query'
 import { errorMessage } from '../../api/errors'
 import { publicPricingQuery } from '../../api/queries/pricing'
-import { LoadError, Loading } from '../../components/Feedback'
+import { LoadState } from '../../components/Feedback'
 import { useT } from '../../i18n'
 import { PublicLayout } from '../../shell/PublicLayout'
 import { PricingView } from './PricingView'
@@ -14,16 +14,13 @@ export function PricingPage() {
       <div className="section">
         <h1>{t('pricing.title')}</h1>
         <p className="muted">{t('pricing.subtitle')}</p>
-        {query.error ? (
-          <LoadError
-            message={errorMessage(query.error, t('pricing.loadFailed'))}
-            onRetry={() => void query.refetch()}
-          />
-        ) : query.data ? (
-          <PricingView pricing={query.data} />
-        ) : (
-          <Loading />
-        )}
+        <LoadState
+          data={query.data}
+          error={query.error ? errorMessage(query.error, t('pricing.loadFailed')) : null}
+          onRetry={() => void query.refetch()}
+        >
+          {(pricing) => <PricingView pricing={pricing} />}
+        </LoadState>
       </div>
     </PublicLayout>
   )

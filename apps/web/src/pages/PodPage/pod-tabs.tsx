@@ -1,0 +1,29 @@
+import type { Pod, PodEvent } from '../../api/types'
+import type { Loaded } from '../../api/view-state'
+import type { Tab } from '../../components/Tabs'
+import type { MessageKey } from '../../i18n'
+import { LogViewer } from '../../modules/pods/LogsDialog'
+import { PodEventsView } from './PodEventsView'
+import { PodOverview } from './PodOverview'
+
+export interface PodTabContext {
+  pod: Pod
+  showOwner: boolean
+  events: Loaded<PodEvent[]>
+}
+
+/**
+ * The sections of a pod's page, in order. A feature with its own view of a pod (a terminal,
+ * metrics, the volume) adds its tab here; a tab's content runs only while it is shown.
+ */
+export function podTabs({ pod, showOwner, events }: PodTabContext, t: (key: MessageKey) => string): Tab[] {
+  return [
+    {
+      id: 'overview',
+      label: t('podPage.tab.overview'),
+      render: () => <PodOverview pod={pod} showOwner={showOwner} />,
+    },
+    { id: 'events', label: t('podPage.tab.events'), render: () => <PodEventsView events={events} /> },
+    { id: 'logs', label: t('podPage.tab.logs'), render: () => <LogViewer pod={pod} /> },
+  ]
+}
