@@ -25,6 +25,24 @@ describe('neuropod CLI', () => {
     return { code, out: out.join('\n'), err: err.join('\n') }
   }
 
+  /** `pods create` of a CPU busybox pod serving port 8080, waited for, as JSON. */
+  const createPod = (name: string, ...more: string[]) =>
+    cli(
+      'pods',
+      'create',
+      '--name',
+      name,
+      '--image',
+      'busybox:latest',
+      '--gpu',
+      'cpu',
+      '--port',
+      '8080',
+      ...more,
+      '--wait',
+      '--json',
+    )
+
   it('signs in, saves the credential privately, and knows who it is', async () => {
     const login = await cli('login', '--url', server.url, '--email', email, '--password', 'client-password-1')
     expect(login.code, login.err).toBe(0)
@@ -34,22 +52,7 @@ describe('neuropod CLI', () => {
   })
 
   it('creates a pod, waits for it, lists it, shows URLs and logs, stops and deletes it', async () => {
-    const created = await cli(
-      'pods',
-      'create',
-      '--name',
-      'cli-pod',
-      '--image',
-      'busybox:latest',
-      '--gpu',
-      'cpu',
-      '--port',
-      '8080',
-      '--env',
-      'A=1',
-      '--wait',
-      '--json',
-    )
+    const created = await createPod('cli-pod', '--env', 'A=1')
     expect(created.code, created.err).toBe(0)
     const pod = JSON.parse(created.out)
     expect(pod).toMatchObject({ podName: 'cli-pod', status: 'running', env: { A: '1' } })
@@ -93,20 +96,7 @@ describe('neuropod CLI', () => {
   })
 
   it('--wait on stop and start shows the events that follow the request, not the history', async () => {
-    const created = await cli(
-      'pods',
-      'create',
-      '--name',
-      'cli-wait',
-      '--image',
-      'busybox:latest',
-      '--gpu',
-      'cpu',
-      '--port',
-      '8080',
-      '--wait',
-      '--json',
-    )
+    const created = await createPod('cli-wait')
     expect(created.code, created.err).toBe(0)
     expect(created.err).toContain('Created:')
     const { podId } = JSON.parse(created.out) as { podId: string }

@@ -89,6 +89,16 @@ const pickTemplate = (page: Page, name: string) =>
 const podCard = (page: Page, name: string) =>
   page.locator('article.pod-card', { has: page.getByRole('heading', { name, exact: true }) })
 
+/** The id of a pod its owner sees by that name. */
+async function podIdOf(user: User, name: string): Promise<string> {
+  const mine = (await (await user.page.request.get('/api/pods')).json()) as {
+    data: { podId: string; podName: string }[]
+  }
+  const pod = mine.data.find((p) => p.podName === name)
+  if (!pod) throw new Error(`${name} is not among the pods of this user`)
+  return pod.podId
+}
+
 async function signUp(page: Page, name: string, email: string) {
   await page.goto('/signup')
   await page.getByLabel('Name').fill(name)
@@ -111,6 +121,8 @@ describe.skipIf(!hasChromium)('NeuroPod in a real browser', () => {
     platform = await startPlatform({
       NEUROPOD_SIM_CREATE_DELAY_MS: '1200',
       NEUROPOD_SIM_START_DELAY_MS: '1200',
+      // The pod page shows the last visit through the proxy: write it promptly.
+      NEUROPOD_PROXY_ACTIVITY_FLUSH_MS: '200',
     })
     browser = await launchBrowser()
     alice = await newUser(browser, platform.url)
@@ -210,6 +222,65 @@ describe.skipIf(!hasChromium)('NeuroPod in a real browser', () => {
     await dialog.getByRole('button', { name: 'Download' }).click()
     expect((await download).suggestedFilename()).toMatch(/^alice-notebook-logs-.+\.txt$/)
     await dialog.getByRole('button', { name: 'Close' }).click()
+  })
+
+  it('opens the pod page from its card: connections, events and logs, the state changing live', async () => {
+    const { page } = alice
+    await closeDialogs(page)
+    const card = podCard(page, 'alice-notebook')
+    await card.getByText('Stopped', { exact: true }).waitFor({ timeout: 15_000 })
+    await card.getByRole('link', { name: 'alice-notebook' }).click()
+    await page.waitForURL(`**/pods/${podId}`)
+    await page.getByRole('heading', { level: 1, name: 'alice-notebook' }).waitFor()
+    const status = page.getByTestId('pod-status')
+    await expect.poll(() => status.textContent()).toBe('Stopped')
+    // The pod URL was opened a moment ago, through the proxy.
+    const glance = page.getByRole('region', { name: 'At a glance' })
+    await glance.locator('time', { hasText: /ago$|^now$/ }).waitFor()
+    const connections = page.getByRole('region', { name: 'Connections' })
+    expect(await connections.textContent()).toContain(podUrl)
+    expect(await connections.textContent()).toContain('Private')
+    await screenshot(page, '07b-pod-page')
+
+    await page.getByRole('tab', { name: 'Events' }).click()
+    await page.waitForURL(/\?tab=events$/)
+    const events = page.getByRole('region', { name: 'Lifecycle events' })
+    await events.getByText('Stop requested').first().waitFor()
+    // Started from the page: the status and the new events arrive over the socket.
+    await page.getByRole('button', { name: 'Start', exact: true }).click()
+    await events.getByText('Start requested').waitFor()
+    await expect.poll(() => status.textContent(), { timeout: 20_000 }).toBe('Running')
+    await screenshot(page, '07c-pod-events')
+
+    await page.getByRole('tab', { name: 'Logs' }).click()
+    await page.getByRole('log').getByText('[simulation] Container "started"').first().waitFor()
+    await page.getByRole('button', { name: 'Stop', exact: true }).click()
+    await page
+      .getByRole('dialog', { name: 'Stop alice-notebook?' })
+      .getByRole('button', { name: 'Stop' })
+      .click()
+    await expect.poll(() => status.textContent(), { timeout: 15_000 }).toBe('Stopped')
+    await page.getByRole('main').getByRole('link', { name: 'My pods' }).click()
+    await page.waitForURL(/\/pods$/)
+
+    // The address of a pod that is not there says so, with the way back. Followed inside the
+    // app with the socket up, so the one 404 is the page's own question (a reconnection would
+    // ask again).
+    await page.getByRole('banner').getByText('Live', { exact: true }).waitFor()
+    await page.evaluate(() => {
+      history.pushState(null, '', '/pods/ffffffffffffffff')
+      dispatchEvent(new PopStateEvent('popstate'))
+    })
+    await page.getByRole('heading', { name: 'This pod no longer exists' }).waitFor()
+    await expect
+      .poll(() => alice.errors.findIndex((e) => e.includes('status of 404')))
+      .toBeGreaterThanOrEqual(0)
+    alice.errors.splice(
+      alice.errors.findIndex((e) => e.includes('status of 404')),
+      1,
+    )
+    await page.getByRole('main').getByRole('link', { name: 'My pods' }).click()
+    await page.waitForURL(/\/pods$/)
   })
 
   it('starts and stops with confirmation, and deletes', async () => {
@@ -384,7 +455,10 @@ describe.skipIf(!hasChromium)('NeuroPod in a real browser', () => {
       await phone.page.getByLabel('Password').fill(ADMIN_PASSWORD)
       await phone.page.getByRole('button', { name: 'Sign in' }).click()
       await phone.page.waitForURL('**/admin')
+      const forAlice = await podIdOf(alice, 'for-alice')
       for (const [path, ready, name] of [
+        [`/pods/${forAlice}`, 'Connections', '24-mobile-pod-page'],
+        [`/pods/${forAlice}?tab=logs`, 'Lines', '25-mobile-pod-logs'],
         ['/admin', 'Dashboard', '19-mobile-admin-dashboard'],
         ['/admin/users', 'alice@e2e.test', '20-mobile-admin-users'],
         ['/admin/pods', 'All pods', '21-mobile-admin-pods'],
@@ -399,7 +473,12 @@ describe.skipIf(!hasChromium)('NeuroPod in a real browser', () => {
   })
 
   it('labels every control on every page', async () => {
+    const forAlice = await podIdOf(alice, 'for-alice')
     const pages: [User, string, string][] = [
+      [alice, `/pods/${forAlice}`, 'Connections'],
+      [alice, `/pods/${forAlice}?tab=events`, 'Lifecycle events'],
+      [alice, `/pods/${forAlice}?tab=logs`, 'Lines'],
+      [admin, `/pods/${forAlice}`, 'Connections'],
       [alice, '/pods', 'My pods'],
       [alice, '/deploy', 'Jupyter Lab'],
       [alice, '/account', 'API keys'],

@@ -83,7 +83,7 @@ export function AppRoutes() {
       <Route path="/admin/users" element={<Console admin>{(me) => <AdminUsersPage me={me} />}</Console>} />
       <Route path="/admin/templates" element={<Console admin>{() => <AdminTemplatesPage />}</Console>} />
       <Route path="/admin/pricing" element={<Console admin>{() => <AdminPricingPage />}</Console>} />
-      {/* The original's addresses keep working. */}
+      {/* Addresses of the first NeuroPod UI (bookmarks, course material) keep working. */}
       <Route path="/client/pods" element={<Navigate to="/pods" replace />} />
       <Route path="/client/pods/deploy" element={<Navigate to="/deploy" replace />} />
       <Route path="/admin/pods/deploy" element={<Navigate to="/deploy" replace />} />

@@ -210,7 +210,6 @@ export const en = {
   'podPage.tab.events': 'Events',
   'podPage.tab.logs': 'Logs',
   'podPage.glance': 'At a glance',
-  'podPage.status': 'Status',
   'podPage.exitCode': 'Exit code {code}',
   'podPage.gpu': 'GPU',
   'podPage.costNow': 'Cost per hour now',

@@ -214,7 +214,6 @@ export const es: Record<MessageKey, string> = {
   'podPage.tab.events': 'Eventos',
   'podPage.tab.logs': 'Logs',
   'podPage.glance': 'De un vistazo',
-  'podPage.status': 'Estado',
   'podPage.exitCode': 'Código de salida {code}',
   'podPage.gpu': 'GPU',
   'podPage.costNow': 'Coste por hora ahora',

@@ -9,7 +9,7 @@ import type { Notice, RealtimeEvent, Viewer } from './events'
 /*
  * Socket events applied to the TanStack Query cache. The list functions are pure (data in, data
  * out) so they can be tested without a socket; `applyRealtimeEvent` only routes each event to the
- * cached queries it concerns, Headlamp-style, and reports what deserves a notice.
+ * cached queries it concerns (lists, a pod's page, its events) and reports what deserves a notice.
  */
 
 const newer = (incoming: Pod, cached: Pod) => incoming.updatedAt >= cached.updatedAt

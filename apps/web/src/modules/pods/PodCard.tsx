@@ -7,32 +7,17 @@ import { ProgressBar } from '../../components/Feedback'
 import { useT } from '../../i18n'
 import { bytes, dateTime, duration, money, number, time } from '../../lib/format'
 import { useNow } from '../../lib/useNow'
+import { CostPerHourMetric, Metric } from './Metric'
 import { StatusBadge } from './StatusBadge'
 import { canDelete, canStart, canStop, creationProgress, gpuText, podPath, uptimeSeconds } from './status'
-import { usePodControls } from './usePodControls'
+import { type PodControls, usePodControls } from './usePodControls'
 
-export interface PodCardViewProps {
+export interface PodCardViewProps extends Omit<PodControls, 'dialogs'> {
   pod: Pod
   showOwner: boolean
   stats: PodStats | undefined
   events: PodEvent[] | undefined
   now: number
-  pending: 'start' | 'stop' | 'remove' | null
-  onConnect: () => void
-  onLogs: () => void
-  onStart: () => void
-  onStop: () => void
-  onDelete: () => void
-}
-
-function Metric({ label, value, sub }: { label: string; value: string; sub?: string }) {
-  return (
-    <div className="metric">
-      <div className="kpi-label">{label}</div>
-      <div className="value">{value}</div>
-      {sub && <div className="small muted">{sub}</div>}
-    </div>
-  )
 }
 
 /** One pod: live status, creation progress, usage (or why there is none), cost and actions. */
@@ -109,18 +94,7 @@ export function PodCardView(props: PodCardViewProps) {
             </div>
           </div>
         )}
-        <Metric
-          label={t('pod.costPerHour')}
-          value={pod.metered ? money(pod.costPerHour, locale, { precise: true }) : t('pod.notMetered')}
-          sub={
-            pod.metered
-              ? t('pod.costSplit', {
-                  compute: money(pod.computeCostPerHour, locale, { precise: true }),
-                  storage: money(pod.storageCostPerHour, locale, { precise: true }),
-                })
-              : undefined
-          }
-        />
+        <CostPerHourMetric pod={pod} label={t('pod.costPerHour')} />
         <Metric label={t('pod.costSoFar')} value={pod.metered ? money(pod.costSoFar, locale) : '—'} />
       </div>
       <div className="row">

@@ -1,4 +1,4 @@
-import type { Pod, PodEvent, PodStatus } from '../../api/types'
+import type { HttpService, Pod, PodEvent, PodStatus } from '../../api/types'
 import type { BadgeTone } from '../../components/Feedback'
 
 const TONES: Record<PodStatus, BadgeTone> = {
@@ -12,6 +12,16 @@ const TONES: Record<PodStatus, BadgeTone> = {
 }
 
 export const statusTone = (status: PodStatus): BadgeTone => TONES[status]
+
+const SERVICE_TONES: Record<HttpService['status'], BadgeTone> = {
+  ready: 'ok',
+  creating: 'info',
+  error: 'bad',
+  stopped: 'neutral',
+}
+
+/** The badge colour of a service's readiness (HTTP and TCP services share the states). */
+export const serviceTone = (status: HttpService['status']): BadgeTone => SERVICE_TONES[status]
 export const isTransitional = (status: PodStatus) =>
   status === 'pending' || status === 'creating' || status === 'stopping' || status === 'deleting'
 

@@ -1,16 +1,9 @@
 import type { HttpService, Pod, TcpService } from '../../api/types'
 import { CopyButton } from '../../components/CopyButton'
-import { Badge, type BadgeTone, LoadState } from '../../components/Feedback'
+import { Badge, LoadState } from '../../components/Feedback'
 import { useT } from '../../i18n'
 import { dateTime, money } from '../../lib/format'
-import { gpuText } from '../../modules/pods/status'
-
-const SERVICE_TONE: Record<HttpService['status'], BadgeTone> = {
-  ready: 'ok',
-  creating: 'info',
-  error: 'bad',
-  stopped: 'neutral',
-}
+import { gpuText, serviceTone } from '../../modules/pods/status'
 
 /** What the pod is made of, and where to reach it. */
 export function PodOverview({ pod, showOwner }: { pod: Pod; showOwner: boolean }) {
@@ -94,7 +87,7 @@ function HttpRow({ service: s }: { service: HttpService }) {
         <div className="row">
           <strong>{s.serviceName}</strong>
           <span className="muted small">:{s.port}</span>
-          <Badge tone={SERVICE_TONE[s.status]} dot pulse={s.status === 'creating'}>
+          <Badge tone={serviceTone(s.status)} dot pulse={s.status === 'creating'}>
             {t(`service.status.${s.status}`)}
           </Badge>
           <Badge tone={s.access === 'public' ? 'warn' : 'neutral'}>{t(`podPage.access.${s.access}`)}</Badge>
@@ -132,7 +125,7 @@ function TcpRow({ service: s }: { service: TcpService }) {
         <div className="row">
           <strong>{s.serviceName}</strong>
           <span className="muted small">:{s.port}/tcp</span>
-          <Badge tone={SERVICE_TONE[s.status]} dot>
+          <Badge tone={serviceTone(s.status)} dot>
             {t(`service.status.${s.status}`)}
           </Badge>
         </div>

@@ -53,7 +53,7 @@ describe('PodPageView', () => {
     renderView(<PodPageView {...p} />)
     expect(screen.getByRole('heading', { level: 1, name: 'notebook' })).toBeTruthy()
     const glance = screen.getByRole('region', { name: 'At a glance' })
-    expect(within(glance).getByTestId('pod-status').textContent).toBe('Running')
+    expect(screen.getByTestId('pod-status').textContent).toBe('Running')
     expect(within(glance).getByText('RTX 4050')).toBeTruthy()
     // The server's figure, not one computed here.
     expect(within(glance).getByText('€5.00')).toBeTruthy()

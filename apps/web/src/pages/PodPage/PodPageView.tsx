@@ -5,7 +5,8 @@ import { Button } from '../../components/Button'
 import { Alert } from '../../components/Feedback'
 import { type Tab, Tabs } from '../../components/Tabs'
 import { useT } from '../../i18n'
-import { dateTime, duration, money, relativeTime } from '../../lib/format'
+import { dateTime, duration, relativeTime } from '../../lib/format'
+import { CostPerHourMetric, Metric } from '../../modules/pods/Metric'
 import { StatusBadge } from '../../modules/pods/StatusBadge'
 import { canDelete, canStart, canStop, gpuText, uptimeSeconds } from '../../modules/pods/status'
 import type { PodControls } from '../../modules/pods/usePodControls'
@@ -22,16 +23,6 @@ export interface PodPageViewProps {
   /** Notices under the head (beside the status reason the page shows itself) */
   banners?: ReactNode
   controls: Omit<PodControls, 'dialogs'>
-}
-
-function Metric({ label, children, sub }: { label: string; children: ReactNode; sub?: ReactNode }) {
-  return (
-    <div className="metric">
-      <div className="kpi-label">{label}</div>
-      <div className="value">{children}</div>
-      {sub && <div className="small muted">{sub}</div>}
-    </div>
-  )
 }
 
 /**
@@ -52,7 +43,9 @@ export function PodPageView({ pod, now, back, tabs, tab, onTab, banners, control
       <div className="pod-page-head">
         <div className="row">
           <h1>{pod.podName}</h1>
-          <StatusBadge status={pod.status} />
+          <span data-testid="pod-status">
+            <StatusBadge status={pod.status} />
+          </span>
         </div>
         <div className="row">
           <Button variant="primary" onClick={controls.onConnect}>
@@ -86,35 +79,22 @@ export function PodPageView({ pod, now, back, tabs, tab, onTab, banners, control
       {banners}
       <section className="card" aria-label={t('podPage.glance')}>
         <div className="pod-grid">
-          <Metric label={t('podPage.status')}>
-            <span data-testid="pod-status">
-              <StatusBadge status={pod.status} />
-            </span>
-          </Metric>
-          <Metric label={t('podPage.gpu')}>{gpuText(pod)}</Metric>
+          <Metric label={t('podPage.gpu')} value={gpuText(pod)} />
+          <CostPerHourMetric pod={pod} label={t('podPage.costNow')} />
+          <Metric label={t('pod.uptime')} value={running ? duration(uptimeSeconds(pod, now)) : '—'} />
           <Metric
-            label={t('podPage.costNow')}
-            sub={
-              pod.metered
-                ? t('pod.costSplit', {
-                    compute: money(pod.computeCostPerHour, locale, { precise: true }),
-                    storage: money(pod.storageCostPerHour, locale, { precise: true }),
-                  })
-                : undefined
+            label={t('podPage.lastActive')}
+            sub={t('podPage.lastActiveHint')}
+            value={
+              pod.lastActive ? (
+                <time dateTime={pod.lastActive} title={dateTime(pod.lastActive, locale)}>
+                  {relativeTime(pod.lastActive, now, locale)}
+                </time>
+              ) : (
+                t('podPage.neverActive')
+              )
             }
-          >
-            {pod.metered ? money(pod.costPerHour, locale, { precise: true }) : t('pod.notMetered')}
-          </Metric>
-          <Metric label={t('pod.uptime')}>{running ? duration(uptimeSeconds(pod, now)) : '—'}</Metric>
-          <Metric label={t('podPage.lastActive')} sub={t('podPage.lastActiveHint')}>
-            {pod.lastActive ? (
-              <time dateTime={pod.lastActive} title={dateTime(pod.lastActive, locale)}>
-                {relativeTime(pod.lastActive, now, locale)}
-              </time>
-            ) : (
-              t('podPage.neverActive')
-            )}
-          </Metric>
+          />
         </div>
       </section>
       <Tabs label={t('podPage.sections')} tabs={tabs} selected={tab} onSelect={onTab} />
