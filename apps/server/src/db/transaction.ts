@@ -38,3 +38,12 @@ export async function runInTransaction<T>(db: Kysely<Database>, work: (tx: Tx) =
   if (failure) throw failure.error
   return result
 }
+
+/** Opens transactions; what services receive instead of the database itself. */
+export interface Transactions {
+  run<T>(work: (tx: Tx) => Promise<T>): Promise<T>
+}
+
+export function transactionsOn(db: Kysely<Database>): Transactions {
+  return { run: (work) => runInTransaction(db, work) }
+}

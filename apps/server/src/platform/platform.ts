@@ -10,13 +10,15 @@ import { Meter } from '../billing/meter.js'
 import type { Config } from '../config.js'
 import { type DatabaseHandle, openPglite, openPostgres } from '../db/database.js'
 import { migrateToLatest } from '../db/migrate.js'
+import { transactionsOn } from '../db/transaction.js'
 import { type Clock, systemClock } from '../lib/clock.js'
 import { randomToken } from '../lib/ids.js'
 import { SecretBox } from '../lib/secrets.js'
 import { stockFromAllocations } from '../pods/gpu-allocator.js'
 import { PodPublisher } from '../pods/pod-publisher.js'
+import { PodsRepository } from '../pods/pods.repository.js'
 import { PodsService } from '../pods/pods.service.js'
-import { Reconciler } from '../pods/reconciler.js'
+import { Reconciler } from '../pods/reconciler/reconciler.js'
 import { PricingService } from '../pricing/pricing.service.js'
 import { type Bus, LocalBus, PostgresBus } from '../realtime/bus.js'
 import type { PodRuntime } from '../runtime/pod-runtime.js'
@@ -134,7 +136,8 @@ export async function createPlatform(
   }))
   const pods = new PodsService({ db, clock, bus, runtime, pricing, publisher, secrets, audit })
   reconciler = new Reconciler({
-    db,
+    pods: new PodsRepository(db),
+    transactions: transactionsOn(db),
     clock,
     runtime,
     publisher,

@@ -6,6 +6,34 @@ const ALLOCATION_LOCK = 7_001_002_004
 
 export type Allocation = { ok: true; deviceIds: string[] } | { ok: false; free: number; total: number }
 
+/** What placement does with a pod's devices, decided from the inventory and the allocation table. */
+export type AllocationPlan =
+  /** The pod already holds exactly what it needs */
+  | { kind: 'keep'; deviceIds: string[] }
+  /** Take these free devices (after dropping a stale or partial allocation of its own) */
+  | { kind: 'allocate'; deviceIds: string[] }
+  /** Not enough free devices of the type: wait (any stale allocation of its own is dropped) */
+  | { kind: 'wait'; free: number; total: number }
+
+/**
+ * Chooses devices for a pod: keeps a complete allocation, else takes the first free devices of the
+ * type in inventory order. `mine` are the pod's current devices, `others` every other pod's.
+ */
+export function planAllocation(
+  inventory: GpuDeviceInfo[],
+  gpuType: string,
+  count: number,
+  mine: string[],
+  others: Set<string>,
+): AllocationPlan {
+  const ofType = inventory.filter((d) => d.gpuType === gpuType)
+  if (mine.length === count && mine.every((m) => ofType.some((d) => d.deviceId === m)))
+    return { kind: 'keep', deviceIds: mine }
+  const free = ofType.filter((d) => !others.has(d.deviceId))
+  if (free.length < count) return { kind: 'wait', free: free.length, total: ofType.length }
+  return { kind: 'allocate', deviceIds: free.slice(0, count).map((d) => d.deviceId) }
+}
+
 /**
  * Places a pod on specific GPU devices (docker runtime). The allocation table's primary key is the
  * device id, so a device can never belong to two pods; a transaction-scoped advisory lock makes
@@ -20,27 +48,18 @@ export async function allocateGpus(
   now: Date,
 ): Promise<Allocation> {
   await sql`select pg_advisory_xact_lock(${ALLOCATION_LOCK})`.execute(trx)
-  const mine = await trx
-    .selectFrom('gpu_allocations')
-    .select('device_id')
-    .where('pod_id', '=', podId)
-    .execute()
-  const ofType = inventory.filter((d) => d.gpuType === gpuType)
-  if (mine.length === count && mine.every((m) => ofType.some((d) => d.deviceId === m.device_id))) {
-    return { ok: true, deviceIds: mine.map((m) => m.device_id) }
-  }
+  const all = await trx.selectFrom('gpu_allocations').select(['device_id', 'pod_id']).execute()
+  const mine = all.filter((a) => a.pod_id === podId).map((a) => a.device_id)
+  const others = new Set(all.filter((a) => a.pod_id !== podId).map((a) => a.device_id))
+  const plan = planAllocation(inventory, gpuType, count, mine, others)
+  if (plan.kind === 'keep') return { ok: true, deviceIds: plan.deviceIds }
   // A stale or partial allocation (inventory changed, count changed): start over.
-  await trx.deleteFrom('gpu_allocations').where('pod_id', '=', podId).execute()
-  const taken = new Set(
-    (await trx.selectFrom('gpu_allocations').select('device_id').execute()).map((r) => r.device_id),
-  )
-  const free = ofType.filter((d) => !taken.has(d.deviceId))
-  if (free.length < count) return { ok: false, free: free.length, total: ofType.length }
-  const chosen = free.slice(0, count).map((d) => d.deviceId)
+  if (mine.length > 0) await trx.deleteFrom('gpu_allocations').where('pod_id', '=', podId).execute()
+  if (plan.kind === 'wait') return { ok: false, free: plan.free, total: plan.total }
   await trx
     .insertInto('gpu_allocations')
     .values(
-      chosen.map((deviceId) => ({
+      plan.deviceIds.map((deviceId) => ({
         device_id: deviceId,
         gpu_type: gpuType,
         pod_id: podId,
@@ -48,7 +67,7 @@ export async function allocateGpus(
       })),
     )
     .execute()
-  return { ok: true, deviceIds: chosen }
+  return { ok: true, deviceIds: plan.deviceIds }
 }
 
 export async function releaseGpus(trx: Transaction<Database>, podId: string): Promise<number> {
