@@ -11,7 +11,7 @@ import type { Principal } from '../auth/principal.js'
 import type { Database, PodRow, TemplateRow } from '../db/schema.js'
 import { runInTransaction } from '../db/transaction.js'
 import { AppError, badRequest, forbidden, invalidState, notFound } from '../errors.js'
-import type { Clock } from '../lib/clock.js'
+import { type Clock, monotonicMs } from '../lib/clock.js'
 import { newPodId, newSlug, randomToken } from '../lib/ids.js'
 import { formatEuros } from '../lib/money.js'
 import type { SecretBox } from '../lib/secrets.js'
@@ -76,7 +76,7 @@ export class PodsService {
   }
 
   private rowsOf(ownerId: string): OwnRows {
-    const now = Date.now()
+    const now = monotonicMs()
     const cached = this.ownRows.get(ownerId)
     if (cached && now - cached.at < OWN_ROWS_TTL_MS) return cached
     const rows = selectPodViews(this.deps.db)

@@ -5,7 +5,7 @@ import type { AuthService } from '../auth/auth.service.js'
 import type { Principal } from '../auth/principal.js'
 import type { Config } from '../config.js'
 import type { Database } from '../db/schema.js'
-import type { Clock } from '../lib/clock.js'
+import { type Clock, monotonicMs } from '../lib/clock.js'
 import type { Logger } from '../lib/logger.js'
 import type { SecretBox } from '../lib/secrets.js'
 import type { PodTrafficHandler } from '../platform/http-server.js'
@@ -510,8 +510,8 @@ export class PodProxy implements PodTrafficHandler {
   /** Stop taking pod traffic; let exchanges in flight finish briefly, then end the rest (WebSockets, streams). */
   async shutdown(): Promise<void> {
     this.closing = true
-    const deadline = Date.now() + SHUTDOWN_GRACE_MS
-    while (this.forwarder.active > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 25))
+    const deadline = monotonicMs() + SHUTDOWN_GRACE_MS
+    while (this.forwarder.active > 0 && monotonicMs() < deadline) await new Promise((r) => setTimeout(r, 25))
     this.forwarder.close()
   }
 

@@ -1,5 +1,6 @@
 import { type AuthService, revocationMatches } from '../auth/auth.service.js'
 import type { Principal } from '../auth/principal.js'
+import { monotonicMs } from '../lib/clock.js'
 import type { Bus } from '../realtime/bus.js'
 
 /** Short, so that an expiring session outlives its expiry by seconds at most. */
@@ -31,7 +32,7 @@ export class PrincipalCache {
   }
 
   resolve(token: string): Principal | null | Promise<Principal | null> {
-    const now = Date.now()
+    const now = monotonicMs()
     const entry = this.entries.get(token)
     if (entry && now - entry.at < TTL_MS) return entry.principal
     const generation = this.generation

@@ -3,6 +3,7 @@ import { sql } from 'kysely'
 import Type from 'typebox'
 import { adminOnly, requireUser, userOnly } from '../http/auth-hooks.js'
 import { errorResponses, type RouteModule } from '../http/route-context.js'
+import { monotonicMs } from '../lib/clock.js'
 import type { RuntimeHealth } from '../runtime/pod-runtime.js'
 
 type DbCheck = { status: 'ok' | 'error'; error: string | null }
@@ -27,7 +28,7 @@ async function withTimeout<T>(work: Promise<T>, ms: number, fallback: (error: st
 export const statusRoutes: RouteModule = (app, platform) => {
   const { config, database, runtime, clock } = platform
   const tags = ['Status']
-  const startedAt = Date.now()
+  const startedAt = monotonicMs()
 
   // Liveness: answers without touching the database, so load balancers can poll it cheaply.
   app.get('/api/health', { schema: { tags, summary: 'Liveness', response: { 200: Health } } }, async () => ({
@@ -96,7 +97,7 @@ export const statusRoutes: RouteModule = (app, platform) => {
           system: {
             status: degraded ? ('degraded' as const) : ('online' as const),
             version: VERSION,
-            uptime: Math.round((Date.now() - startedAt) / 1000),
+            uptime: Math.round((monotonicMs() - startedAt) / 1000),
             environment: config.env,
             replicaId: platform.replicaId,
             leader: platform.leader.isLeader,

@@ -1,4 +1,5 @@
 import net from 'node:net'
+import { monotonicMs } from '../../lib/clock.js'
 import {
   type ResponseHead,
   ResponseParseError,
@@ -113,7 +114,7 @@ export class UpstreamPool {
   ): void {
     const list = reuse === 'none' ? undefined : this.idle.get(key)
     if (list) {
-      const now = Date.now()
+      const now = monotonicMs()
       while (list.length > 0) {
         const connection = list.pop()!
         if (!connection.usable) continue
@@ -156,7 +157,7 @@ export class UpstreamPool {
     }
     // Paused for a slow client on the last chunk: the next exchange must read again.
     if (connection.socket.isPaused()) connection.socket.resume()
-    connection.idleSince = Date.now()
+    connection.idleSince = monotonicMs()
     let list = this.idle.get(connection.key)
     if (!list) {
       list = []
@@ -182,7 +183,7 @@ export class UpstreamPool {
 
   /** Closes connections idle longer than the pod keeps them (it may close them any moment). */
   private sweep(): void {
-    const now = Date.now()
+    const now = monotonicMs()
     for (const list of [...this.idle.values()])
       for (const connection of [...list])
         if (now - connection.idleSince > connection.maxIdleMs) connection.destroy()

@@ -1,5 +1,6 @@
 import type Dockerode from 'dockerode'
 import type { Config } from '../../config.js'
+import { monotonicMs } from '../../lib/clock.js'
 import type { Logger } from '../../lib/logger.js'
 import { type PodObservation, type PodSpec, type RuntimeEvent, RuntimeWaitError } from '../pod-runtime.js'
 import {
@@ -176,10 +177,10 @@ export class ContainerLifecycle implements CreationState {
     this.o.observed(creatingObservation(spec.podId, creation))
     this.event(spec.podId, 'normal', 'Pulling', `Pulling image ${image}`, 20)
     let lastPercent = -1
-    let lastAt = 0
+    let lastAt = Number.NEGATIVE_INFINITY
     const onProgress = (state: PullState) => {
       if (state.percent === null) return
-      const now = Date.now()
+      const now = monotonicMs()
       // One event per 10 % (and at most every half second) keeps the event list readable.
       if (state.percent < lastPercent + 10 || now - lastAt < 500) return
       lastPercent = state.percent

@@ -1,4 +1,5 @@
 import type Dockerode from 'dockerode'
+import { monotonicMs } from '../../lib/clock.js'
 import {
   type LogLineOut,
   type LogsResult,
@@ -117,7 +118,7 @@ export class ContainerReads {
     let current = cpuSample(stats)
     let previous = previousCpuSample(stats)
     const cached = this.cpuSamples.get(podId)
-    if (!previous && cached && Date.now() - cached.at < 60_000) previous = cached.sample
+    if (!previous && cached && monotonicMs() - cached.at < 60_000) previous = cached.sample
     if (current && !previous) {
       // First look at this pod: a second sample shortly after gives a rate to work with.
       await delay(250)
@@ -125,7 +126,7 @@ export class ContainerReads {
       stats = await read().catch(() => stats)
       current = cpuSample(stats)
     }
-    if (current) this.cpuSamples.set(podId, { sample: current, at: Date.now() })
+    if (current) this.cpuSamples.set(podId, { sample: current, at: monotonicMs() })
     const memory = memoryUsage(stats)
     const result: RuntimeStats = {
       available: true,

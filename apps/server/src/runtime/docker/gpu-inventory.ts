@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process'
+import { monotonicMs } from '../../lib/clock.js'
 import type { GpuDeviceInfo } from '../pod-runtime.js'
 
 /**
@@ -116,7 +117,7 @@ export class GpuInventory {
   ): Promise<{ gpuUsage: number; gpuMemoryUsage: number } | { unavailable: string }> {
     if (!this.local)
       return { unavailable: 'GPU usage is not available: nvidia-smi cannot see a remote engine' }
-    const now = Date.now()
+    const now = monotonicMs()
     if (!this.usage || now - this.usage.at > 2000) {
       this.usage = {
         at: now,

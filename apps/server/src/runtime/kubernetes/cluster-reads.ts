@@ -1,5 +1,5 @@
 import { PassThrough } from 'node:stream'
-import type { Clock } from '../../lib/clock.js'
+import { type Clock, monotonicMs } from '../../lib/clock.js'
 import type { Logger } from '../../lib/logger.js'
 import {
   type GpuStock,
@@ -189,7 +189,7 @@ export class ClusterReads {
 
   /** Node allocatable minus requests; computed on demand and shared for a few seconds. */
   async gpuStock(): Promise<GpuStock[] | null> {
-    const now = Date.now()
+    const now = monotonicMs()
     if (this.stock && now - this.stock.at < STOCK_TTL_MS) return this.stock.value
     const value = this.readGpuStock()
     this.stock = { at: now, value }

@@ -1,4 +1,5 @@
 import type { V1Ingress, V1PersistentVolumeClaim, V1Secret } from '@kubernetes/client-node'
+import { monotonicMs } from '../../lib/clock.js'
 import type { Logger } from '../../lib/logger.js'
 import type { PodObservation, RuntimeListener } from '../pod-runtime.js'
 import { EventThrottle } from './event-throttle.js'
@@ -260,7 +261,7 @@ export class ClusterWatch {
     if (!uid) return
     const count = event.count ?? event.series?.count ?? 1
     const runtimeEvent = runtimeEventFrom(event)
-    const decision = this.throttle.admit(uid, count, runtimeEvent, this.events.synced, Date.now())
+    const decision = this.throttle.admit(uid, count, runtimeEvent, this.events.synced, monotonicMs())
     if (decision === 'ignore' || !runtimeEvent) return
     // The kubelet's "Failed to pull image …" says why (not found, denied); "Back-off pulling" does not.
     if (runtimeEvent.reason === 'Failed' && runtimeEvent.message.startsWith('Failed to pull image'))

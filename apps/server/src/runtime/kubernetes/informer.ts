@@ -1,4 +1,5 @@
 import type { Watch } from '@kubernetes/client-node'
+import { monotonicMs } from '../../lib/clock.js'
 import type { Logger } from '../../lib/logger.js'
 import { isGone, KubeApiError, kubeError } from './kube-client.js'
 
@@ -140,7 +141,7 @@ export class Informer<T extends KubeObject> {
       try {
         if (!this.resourceVersion) await this.relist()
         if (this.stopped) break
-        const started = Date.now()
+        const started = monotonicMs()
         const outcome = await this.watchOnce()
         if (outcome === 'expired') {
           this.stats.expired++
@@ -149,7 +150,7 @@ export class Informer<T extends KubeObject> {
         }
         failures = 0
         // A watch the server ends at once, over and over, must not become a busy loop.
-        if (outcome === 'ended' && !this.stopped && Date.now() - started < 1000) await this.sleep(1000)
+        if (outcome === 'ended' && !this.stopped && monotonicMs() - started < 1000) await this.sleep(1000)
       } catch (error) {
         if (this.stopped) break
         const e = kubeError(error, `watch ${this.options.kind}`)
