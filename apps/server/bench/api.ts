@@ -22,6 +22,7 @@ import { migrateToLatest } from '../src/db/migrate.js'
 import { newPodId, newSlug, newUuid, randomToken } from '../src/lib/ids.js'
 import { hashToken } from '../src/lib/secrets.js'
 import { startServer } from '../src/platform/server.js'
+import { PodsRepository } from '../src/pods/pods.repository.js'
 import { LocalBus } from '../src/realtime/bus.js'
 
 const run = promisify(execFile)
@@ -115,6 +116,7 @@ async function main(): Promise<void> {
     // The meter: 10,000 running pods, one minute since the last tick.
     const meter = new Meter({
       db: seedDb.db,
+      podRows: new PodsRepository(seedDb.db),
       clock: { now: () => new Date() },
       bus: new LocalBus(),
       onAutoStop: () => {},

@@ -11,6 +11,7 @@ import type { AuditLog } from '../platform/audit.js'
 import type { PricingService } from '../pricing/pricing.service.js'
 import type { Bus } from '../realtime/bus.js'
 import { emailListed, loadUserView } from '../users/user-view.js'
+import type { UsersRepository } from '../users/users.repository.js'
 import { GoogleTokenError, type GoogleVerifier } from './google.js'
 import { dummyPasswordHash, hashPassword, verifyPassword } from './passwords.js'
 import { API_KEY_PREFIX, type Principal, SESSION_TOKEN_PREFIX } from './principal.js'
@@ -18,6 +19,7 @@ import { FailureLimiter } from './rate-limit.js'
 
 export interface AuthDeps {
   db: Kysely<Database>
+  users: UsersRepository
   clock: Clock
   bus: Bus
   config: Config['auth']
@@ -96,12 +98,7 @@ export class AuthService {
     const keys = [`email:${email}`, `ip:${meta.ip}`]
     const wait = Math.max(this.limiter.retryAfter(keys[0]!), this.ipLimiter.retryAfter(keys[1]!))
     if (wait > 0) throw rateLimited(wait)
-    const user = await this.deps.db
-      .selectFrom('users')
-      .selectAll()
-      .where('email', '=', email)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst()
+    const user = await this.deps.users.byEmail(email)
     const ok = user?.password_hash
       ? await verifyPassword(user.password_hash, input.password)
       : await verifyPassword(await dummyPasswordHash(), input.password).then(() => false)
@@ -128,18 +125,7 @@ export class AuthService {
     const isAdmin = emailListed(identity.email, this.deps.config.adminEmails)
     const now = this.deps.clock.now()
     let user =
-      (await this.deps.db
-        .selectFrom('users')
-        .selectAll()
-        .where('google_sub', '=', identity.sub)
-        .where('deleted_at', 'is', null)
-        .executeTakeFirst()) ??
-      (await this.deps.db
-        .selectFrom('users')
-        .selectAll()
-        .where('email', '=', identity.email)
-        .where('deleted_at', 'is', null)
-        .executeTakeFirst())
+      (await this.deps.users.byGoogleSub(identity.sub)) ?? (await this.deps.users.byEmail(identity.email))
     if (!user) {
       this.checkAllowed(identity.email)
       user =
@@ -178,12 +164,7 @@ export class AuthService {
   /** NEUROPOD_DEV_LOGIN only: sign in by e-mail alone. The route is not mounted otherwise. */
   async mockLogin(input: { email: string; name?: string }, meta: RequestMeta) {
     const email = input.email.trim().toLowerCase()
-    let user = await this.deps.db
-      .selectFrom('users')
-      .selectAll()
-      .where('email', '=', email)
-      .where('deleted_at', 'is', null)
-      .executeTakeFirst()
+    let user = await this.deps.users.byEmail(email)
     if (!user) {
       const isAdmin = emailListed(email, this.deps.config.adminEmails)
       user =

@@ -2,12 +2,14 @@ import { type Kysely, sql } from 'kysely'
 import type { Database } from '../db/schema.js'
 import type { Clock } from '../lib/clock.js'
 import { formatEuros, microsToEuros } from '../lib/money.js'
+import type { PodsRepository } from '../pods/pods.repository.js'
 import type { Bus } from '../realtime/bus.js'
 import { balanceUpdate } from './balance-events.js'
 import { type Settlement, settle, TICK_BATCH } from './settlement.js'
 
 export interface MeterDeps {
   db: Kysely<Database>
+  podRows: PodsRepository
   clock: Clock
   bus: Bus
   /** Pods the meter stopped because their owner ran out of money: the reconciler must act. */
@@ -143,21 +145,14 @@ export class Meter {
       else if (hoursLeft !== null && hoursLeft < thresholdHours) level = 'low'
 
       if (level === 'empty') {
-        const pods = await this.deps.db
-          .updateTable('pods')
-          .set({
-            desired_state: 'stopped',
-            status_reason: 'Stopped: balance exhausted (your volume and data are kept)',
-            updated_at: now,
-          })
-          .where('user_id', '=', user.id)
-          .where('desired_state', '=', 'running')
-          .where('deleted_at', 'is', null)
-          .returning('id')
-          .execute()
+        const pods = await this.deps.podRows.stopAllOf(
+          user.id,
+          'Stopped: balance exhausted (your volume and data are kept)',
+          now,
+        )
         if (pods.length > 0) {
           stopped += pods.length
-          this.deps.onAutoStop(pods.map((p) => p.id))
+          this.deps.onAutoStop(pods)
           this.deps.bus.publish({
             kind: 'admins',
             event: 'adminNotification',

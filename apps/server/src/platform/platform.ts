@@ -4,11 +4,11 @@ import type { FastifyBaseLogger } from 'fastify'
 import type { LogDestination } from '../app.js'
 import { AuthService } from '../auth/auth.service.js'
 import { GoogleVerifier } from '../auth/google.js'
-import { hashPassword } from '../auth/passwords.js'
 import { BillingService } from '../billing/billing.service.js'
 import { Meter } from '../billing/meter.js'
 import type { Config } from '../config.js'
 import { type DatabaseHandle, openPglite, openPostgres } from '../db/database.js'
+import { instanceSetting } from '../db/instance-settings.js'
 import { migrateToLatest } from '../db/migrate.js'
 import { transactionsOn } from '../db/transaction.js'
 import { type Clock, systemClock } from '../lib/clock.js'
@@ -24,7 +24,10 @@ import { type Bus, LocalBus, PostgresBus } from '../realtime/bus.js'
 import type { PodRuntime } from '../runtime/pod-runtime.js'
 import { createRuntime } from '../runtime/select-runtime.js'
 import { SimulatedPodsRepository } from '../runtime/simulated/simulated-pods.repository.js'
+import { StatusService } from '../status/status.service.js'
 import { TemplatesService } from '../templates/templates.service.js'
+import { type BootstrapResult, bootstrapAdmin } from '../users/admin-bootstrap.js'
+import { UsersRepository } from '../users/users.repository.js'
 import { UsersService } from '../users/users.service.js'
 import { AuditLog } from './audit.js'
 import { AdvisoryLockLeader, AlwaysLeader, type LeaderElection } from './leader.js'
@@ -50,8 +53,9 @@ export interface Platform {
   billing: BillingService
   meter: Meter
   reconciler: Reconciler
+  status: StatusService
   /** Credentials of the first admin when this start created it with a generated password */
-  bootstrap: { adminEmail: string; generatedPassword: string | null; created: boolean }
+  bootstrap: BootstrapResult
 }
 
 export interface PlatformOverrides {
@@ -79,7 +83,7 @@ export async function createPlatform(
   const applied = await migrateToLatest(database.db)
   if (applied.length > 0) log.info({ migrations: applied }, 'database migrated')
 
-  const secret = config.secret ?? (await instanceSetting(database, 'secret', () => randomToken(48)))
+  const secret = config.secret ?? (await instanceSetting(database.db, 'secret', () => randomToken(48)))
   const secrets = new SecretBox(secret)
   const onBusError = (error: unknown) => log.error({ err: error }, 'realtime bus error')
   let bus: Bus
@@ -101,7 +105,7 @@ export async function createPlatform(
     (await createRuntime(config, clock, log, {
       // Labels every runtime object of this installation, so installations (and test servers)
       // sharing one engine never take each other's containers for orphans.
-      instanceId: await instanceSetting(database, 'instance_id', () => randomBytes(6).toString('hex')),
+      instanceId: await instanceSetting(database.db, 'instance_id', () => randomBytes(6).toString('hex')),
       publicUrl: config.publicUrl,
       simulationStore: new SimulatedPodsRepository(database.db),
     }))
@@ -123,7 +127,18 @@ export async function createPlatform(
   const google = config.auth.googleClientId
     ? new GoogleVerifier(config.auth.googleClientId, config.auth.googleIssuers, config.auth.googleJwksUrl)
     : null
-  const auth = new AuthService({ db, clock, bus, config: config.auth, pricing, audit, google })
+  const userRows = new UsersRepository(db)
+  const podRows = new PodsRepository(db)
+  const auth = new AuthService({
+    db,
+    users: userRows,
+    clock,
+    bus,
+    config: config.auth,
+    pricing,
+    audit,
+    google,
+  })
   const statsReason = runtime.simulated
     ? 'Simulated runtime: no container runs, so there is no usage to measure'
     : 'No usage sample yet'
@@ -134,9 +149,20 @@ export async function createPlatform(
     statsUnavailableReason: statsReason,
     runtimeUnreachable: reconciler?.unreachableReason ?? null,
   }))
-  const pods = new PodsService({ db, clock, bus, runtime, pricing, publisher, secrets, audit })
+  const pods = new PodsService({
+    db,
+    podRows,
+    users: userRows,
+    clock,
+    bus,
+    runtime,
+    pricing,
+    publisher,
+    secrets,
+    audit,
+  })
   reconciler = new Reconciler({
-    pods: new PodsRepository(db),
+    pods: podRows,
     transactions: transactionsOn(db),
     clock,
     runtime,
@@ -151,6 +177,7 @@ export async function createPlatform(
   })
   const meter = new Meter({
     db,
+    podRows,
     clock,
     bus,
     onAutoStop: (podIds) => {
@@ -158,23 +185,27 @@ export async function createPlatform(
     },
     onError: (error) => log.error({ err: error }, 'meter tick failed'),
   })
-  const users = new UsersService({ db, clock, bus, audit, meter, pods })
+  const users = new UsersService({ db, clock, bus, audit, meter, pods, podRows })
   const templates = new TemplatesService({ db, clock, pricing, audit })
   const billing = new BillingService(db, clock)
+  const status = new StatusService({
+    config,
+    clock,
+    database,
+    runtime,
+    pods: podRows,
+    replicaId,
+    leader,
+    runtimeReachable: () => reconciler.reachable,
+  })
 
   bus.subscribe((m) => {
     if (m.kind === 'reconcile') reconciler.enqueue(m.podId)
   })
 
   await pricing.seed()
-  const bootstrap = await bootstrapAdmin(config, auth, database)
-  const firstAdmin = await db
-    .selectFrom('users')
-    .select('id')
-    .where('role', '=', 'admin')
-    .where('deleted_at', 'is', null)
-    .orderBy('created_at')
-    .executeTakeFirst()
+  const bootstrap = await bootstrapAdmin(config.auth, auth, userRows)
+  const firstAdmin = await userRows.firstAdmin()
   if (firstAdmin) await templates.seed(firstAdmin.id)
 
   return {
@@ -197,85 +228,7 @@ export async function createPlatform(
     billing,
     meter,
     reconciler,
+    status,
     bootstrap,
   }
-}
-
-/**
- * A value generated on first start and kept in the database, so every replica shares it: the
- * secret (when NEUROPOD_SECRET is unset) and the instance id that labels runtime objects.
- */
-async function instanceSetting(
-  database: DatabaseHandle,
-  key: string,
-  generate: () => string,
-): Promise<string> {
-  const existing = await database.db
-    .selectFrom('instance_settings')
-    .select('value')
-    .where('key', '=', key)
-    .executeTakeFirst()
-  if (existing) return existing.value
-  await database.db
-    .insertInto('instance_settings')
-    .values({ key, value: generate() })
-    .onConflict((oc) => oc.doNothing())
-    .execute()
-  const row = await database.db
-    .selectFrom('instance_settings')
-    .select('value')
-    .where('key', '=', key)
-    .executeTakeFirstOrThrow()
-  return row.value
-}
-
-/**
- * First run: if no admin exists, create one from NEUROPOD_ADMIN_EMAIL / _PASSWORD, or with a
- * generated password that is printed once. NEUROPOD_ADMIN_PASSWORD, when set, is (re)applied at
- * every start, which is also how a lost admin password is reset.
- */
-async function bootstrapAdmin(
-  config: Config,
-  auth: AuthService,
-  database: DatabaseHandle,
-): Promise<Platform['bootstrap']> {
-  const db = database.db
-  const email = config.auth.adminEmail
-  const existing = await db
-    .selectFrom('users')
-    .select(['id', 'role'])
-    .where('email', '=', email)
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst()
-  const anyAdmin = await db
-    .selectFrom('users')
-    .select('id')
-    .where('role', '=', 'admin')
-    .where('deleted_at', 'is', null)
-    .executeTakeFirst()
-  if (existing) {
-    if (config.auth.adminPassword) {
-      await db
-        .updateTable('users')
-        .set({ password_hash: await hashPassword(config.auth.adminPassword) })
-        .where('id', '=', existing.id)
-        .execute()
-    }
-    if (!anyAdmin)
-      await db.updateTable('users').set({ role: 'admin' }).where('id', '=', existing.id).execute()
-    return { adminEmail: email, generatedPassword: null, created: false }
-  }
-  if (anyAdmin) return { adminEmail: email, generatedPassword: null, created: false }
-  const generated = config.auth.adminPassword ? null : randomToken(12)
-  const password = config.auth.adminPassword ?? generated!
-  const user = await auth.createUser({
-    email,
-    name: 'Administrator',
-    passwordHash: await hashPassword(password),
-    googleSub: null,
-    avatar: null,
-    role: 'admin',
-  })
-  if (!user) throw new Error(`Could not create the first administrator ${email}`)
-  return { adminEmail: email, generatedPassword: generated, created: true }
 }

@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import type {
   Database,
   DesiredStateValue,
@@ -35,6 +35,22 @@ export class PodsRepository {
   /** The row, locked until `tx` ends: the check-then-write steps of a lifecycle change run on it. */
   lock(tx: Tx, podId: string): Promise<PodRow | undefined> {
     return tx.trx.selectFrom('pods').selectAll().where('id', '=', podId).forUpdate().executeTakeFirst()
+  }
+
+  /**
+   * Asks every pod of `userId` that wants to run to stop, keeping its volume (suspension, an
+   * exhausted balance). `reason` stays on the pod once it has stopped. Returns the pods it changed.
+   */
+  async stopAllOf(userId: string, reason: string, now: Date, tx?: Tx): Promise<string[]> {
+    const rows = await executor(this.db, tx)
+      .updateTable('pods')
+      .set({ desired_state: 'stopped', status_reason: reason, updated_at: now })
+      .where('user_id', '=', userId)
+      .where('desired_state', '=', 'running')
+      .where('deleted_at', 'is', null)
+      .returning('id')
+      .execute()
+    return rows.map((r) => r.id)
   }
 
   /** Sets status and reason only while the pod matches `guard` (never a deleted pod). True if it did. */
@@ -184,6 +200,16 @@ export class PodsRepository {
       .where('status', 'in', ['creating', 'running'])
       .executeTakeFirst()
     return Number(result.numUpdatedRows) > 0
+  }
+
+  /** How many pods not yet deleted are in each status: all of them, or those of `userId`. */
+  countByStatus(userId: string | null): Promise<{ status: string; n: number }[]> {
+    let q = this.db
+      .selectFrom('pods')
+      .select(['status', sql<number>`count(*)::int`.as('n')])
+      .where('deleted_at', 'is', null)
+    if (userId !== null) q = q.where('user_id', '=', userId)
+    return q.groupBy('status').execute()
   }
 
   /** Pods that want to run and wait for a GPU, longest waiting first. */

@@ -20,12 +20,16 @@ import { podRates } from '../pricing/catalog.js'
 import type { PricingService } from '../pricing/pricing.service.js'
 import type { Bus } from '../realtime/bus.js'
 import type { LogsResult, PodRuntime } from '../runtime/pod-runtime.js'
+import type { UsersRepository } from '../users/users.repository.js'
 import { type PodPublisher, podEventView } from './pod-publisher.js'
 import { validatePodRequest } from './pod-validation.js'
 import { type PodViewRow, podView, selectPodViews } from './pod-view.js'
+import type { PodsRepository } from './pods.repository.js'
 
 export interface PodsDeps {
   db: Kysely<Database>
+  podRows: PodsRepository
+  users: UsersRepository
   clock: Clock
   bus: Bus
   runtime: PodRuntime
@@ -98,12 +102,7 @@ export class PodsService {
   async listOwn(principal: Principal, userEmail?: string): Promise<Pod[]> {
     let ownerId = principal.userId
     if (userEmail && principal.role === 'admin') {
-      const owner = await this.deps.db
-        .selectFrom('users')
-        .select('id')
-        .where('email', '=', userEmail.trim().toLowerCase())
-        .where('deleted_at', 'is', null)
-        .executeTakeFirst()
+      const owner = await this.deps.users.byEmail(userEmail.trim().toLowerCase())
       if (!owner) throw notFound('User not found')
       ownerId = owner.id
     }
@@ -247,12 +246,7 @@ export class PodsService {
           message: 'Only administrators can create pods for other users',
         })
       else {
-        const target = await this.deps.db
-          .selectFrom('users')
-          .select(['id', 'email', 'role'])
-          .where('email', '=', assignTo)
-          .where('deleted_at', 'is', null)
-          .executeTakeFirst()
+        const target = await this.deps.users.byEmail(assignTo)
         if (!target) problems.push({ field: 'assignToUser', message: `User ${assignTo} not found` })
         else if (target.role !== 'client')
           problems.push({ field: 'assignToUser', message: 'Pods can only be assigned to clients' })
@@ -443,13 +437,8 @@ export class PodsService {
     const now = this.deps.clock.now()
     const updated = await runInTransaction(this.deps.db, async (tx) => {
       const { trx } = tx
-      const pod = await trx
-        .selectFrom('pods')
-        .selectAll()
-        .where('id', '=', podId)
-        .forUpdate()
-        .executeTakeFirstOrThrow()
-      if (pod.desired_state === 'deleted') throw notFound('Pod not found')
+      const pod = await this.deps.podRows.lock(tx, podId)
+      if (!pod || pod.desired_state === 'deleted') throw notFound('Pod not found')
       if (pod.status === 'stopping')
         throw invalidState('The pod is stopping; start it again once it has stopped')
       if (pod.desired_state === 'running' && pod.status !== 'error') return null // already starting or running
@@ -556,14 +545,10 @@ export class PodsService {
 
   async setPortAccess(principal: Principal, podId: string, port: number, access: PortAccess): Promise<Pod> {
     await this.accessible(principal, podId)
-    const updated = await this.deps.db.transaction().execute(async (trx) => {
-      const pod = await trx
-        .selectFrom('pods')
-        .select('http_services')
-        .where('id', '=', podId)
-        .forUpdate()
-        .executeTakeFirstOrThrow()
-      if (!pod.http_services.some((s) => s.port === port)) return false
+    const updated = await runInTransaction(this.deps.db, async (tx) => {
+      const { trx } = tx
+      const pod = await this.deps.podRows.lock(tx, podId)
+      if (!pod?.http_services.some((s) => s.port === port)) return false
       await trx
         .updateTable('pods')
         .set({

@@ -10,6 +10,7 @@ import { badRequest, notFound } from '../errors.js'
 import type { Clock } from '../lib/clock.js'
 import { eurosToMicros, microsToEuros } from '../lib/money.js'
 import type { AuditLog } from '../platform/audit.js'
+import type { PodsRepository } from '../pods/pods.repository.js'
 import type { PodsService } from '../pods/pods.service.js'
 import type { Bus } from '../realtime/bus.js'
 import { selectUsersWithCounts, userView } from './user-view.js'
@@ -21,6 +22,7 @@ export interface UsersDeps {
   audit: AuditLog
   meter: Meter
   pods: PodsService
+  podRows: PodsRepository
 }
 
 /** Admin user management. Every balance change is a ledger entry; suspension and deletion are real. */
@@ -174,7 +176,8 @@ export class UsersService {
     if (input.userId === admin.userId) throw badRequest('You cannot suspend yourself')
     const user = await this.assertClient(input.userId, 'suspend')
     const now = this.deps.clock.now()
-    const { pods, sessions } = await this.deps.db.transaction().execute(async (trx) => {
+    const { pods, sessions } = await runInTransaction(this.deps.db, async (tx) => {
+      const { trx } = tx
       await trx
         .updateTable('users')
         .set({ suspended_at: now, suspended_reason: input.reason?.trim() || null, updated_at: now })
@@ -187,17 +190,12 @@ export class UsersService {
         .where('revoked_at', 'is', null)
         .returning('id')
         .execute()
-      const pods = await trx
-        .updateTable('pods')
-        .set({
-          desired_state: 'stopped',
-          status_reason: 'Stopped: the account was suspended (data kept)',
-          updated_at: now,
-        })
-        .where('user_id', '=', user.id)
-        .where('desired_state', '=', 'running')
-        .returning('id')
-        .execute()
+      const pods = await this.deps.podRows.stopAllOf(
+        user.id,
+        'Stopped: the account was suspended (data kept)',
+        now,
+        tx,
+      )
       await this.deps.audit.record(
         admin.userId,
         'USER_SUSPENDED',
@@ -209,13 +207,13 @@ export class UsersService {
       return { pods, sessions }
     })
     this.deps.bus.publish({ kind: 'access-revoked', userId: user.id, sessionId: null })
-    for (const p of pods) await this.deps.pods.afterChange(p.id, 'Pod stopping: account suspended')
+    for (const podId of pods) await this.deps.pods.afterChange(podId, 'Pod stopping: account suspended')
     this.notifyAdmins('userSuspended', `${user.email} was suspended`, user.id, now)
     return {
       userId: user.id,
       userEmail: user.email,
       podsStopped: pods.length,
-      stoppedPods: pods.map((p) => p.id),
+      stoppedPods: pods,
       sessionsRevoked: sessions.length,
     }
   }
