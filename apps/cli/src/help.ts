@@ -11,5 +11,7 @@ export const HELP = `Usage: neuropod <command> [options]
   pods logs <id> [--tail n] [--follow]
   templates | gpus | balance
   keys [list] | keys create <name> | keys revoke <id>
+  ssh-keys [list] | ssh-keys add <file.pub> [--name n] | ssh-keys delete <id>
+  ssh <pod id or name> [-i key] [-- command…]   open a shell in the pod (system ssh)
 
 Options: --json for machine-readable output. Environment: NEUROPOD_URL, NEUROPOD_TOKEN.`

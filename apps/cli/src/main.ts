@@ -10,6 +10,8 @@ import { keys } from './commands/keys.js'
 import { login } from './commands/login.js'
 import { logout } from './commands/logout.js'
 import { pods } from './commands/pods/index.js'
+import { ssh } from './commands/ssh.js'
+import { sshKeys } from './commands/ssh-keys.js'
 import { templates } from './commands/templates.js'
 import { whoami } from './commands/whoami.js'
 import type { CliContext, Command } from './context.js'
@@ -17,7 +19,18 @@ import { HELP } from './help.js'
 
 export type { CliContext }
 
-const COMMANDS: Record<string, Command> = { login, logout, whoami, pods, templates, gpus, balance, keys }
+const COMMANDS: Record<string, Command> = {
+  login,
+  logout,
+  whoami,
+  pods,
+  templates,
+  gpus,
+  balance,
+  keys,
+  'ssh-keys': sshKeys,
+  ssh,
+}
 
 /** Runs one command line; 0 success, 1 the API or the network refused, 2 a usage mistake. */
 export async function run(argv: string[], ctx: CliContext): Promise<number> {

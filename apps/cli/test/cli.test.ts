@@ -1,6 +1,7 @@
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import ssh2 from 'ssh2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestServer, type TestServer } from '../../server/test/harness.js'
 import { run } from '../src/main.js'
@@ -143,5 +144,30 @@ describe('neuropod CLI', () => {
     expect((await cli('balance')).out).toMatch(/Balance €\d+\.\d\d/)
     expect((await cli('gpus')).out).toContain('rtx-4050')
     expect((await cli('templates')).out).toContain('Jupyter Lab')
+  })
+  it('adds, lists and deletes SSH keys from a .pub file; ssh says when the gateway is off', async () => {
+    expect(
+      (await cli('login', '--url', server.url, '--email', email, '--password', 'client-password-1')).code,
+    ).toBe(0)
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'neuropod-cli-ssh-'))
+    const file = path.join(dir, 'id.pub')
+    fs.writeFileSync(file, `${ssh2.utils.generateKeyPairSync('ed25519').public} me@laptop\n`)
+    const added = await cli('ssh-keys', 'add', file, '--name', 'laptop', '--json')
+    expect(added.code, added.err).toBe(0)
+    const key = JSON.parse(added.out)
+    expect(key).toMatchObject({ name: 'laptop', algorithm: 'ssh-ed25519' })
+    expect((await cli('ssh-keys')).out).toContain(key.fingerprint)
+    const bad = await cli('ssh-keys', 'add', path.join(dir, 'missing.pub'))
+    expect(bad.code).toBe(1)
+    expect(bad.err).toContain('Cannot read')
+    fs.writeFileSync(file, 'not a key')
+    const invalid = await cli('ssh-keys', 'add', file)
+    expect(invalid.code).toBe(1)
+    expect(invalid.err).toContain('Not an OpenSSH public key')
+    expect((await cli('ssh-keys', 'delete', key.id)).code).toBe(0)
+    expect(JSON.parse((await cli('ssh-keys', '--json')).out)).toEqual([])
+    const off = await cli('ssh', 'some-pod')
+    expect(off.code).toBe(1)
+    expect(off.err).toContain('SSH is not enabled')
   })
 })

@@ -19,6 +19,7 @@ import { pricingRoutes } from './pricing/pricing.routes.js'
 import { PodProxy } from './proxy/pod-proxy.js'
 import { proxyRoutes } from './proxy/proxy.routes.js'
 import { createRealtime } from './realtime/socket-server.js'
+import { sshRoutes } from './ssh/ssh.routes.js'
 import { statusRoutes } from './status/status.routes.js'
 import { templatesRoutes } from './templates/templates.routes.js'
 import { usersRoutes } from './users/users.routes.js'
@@ -98,6 +99,7 @@ export async function buildApp(platform: Platform, app: App, dispatcher: Dispatc
     templatesRoutes,
     podsRoutes,
     billingRoutes,
+    sshRoutes,
   ]) {
     routes(app, platform)
   }

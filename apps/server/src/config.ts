@@ -68,6 +68,19 @@ export interface Config {
   reconciler: { intervalSeconds: number; readinessGraceSeconds: number }
   simulation: { createDelayMs: number; startDelayMs: number }
   proxy: ProxyConfig
+  ssh: SshConfig
+}
+
+/** The SSH gateway (ssh/): off when port is null. */
+export interface SshConfig {
+  /** null: no SSH listener; 0: any free port (tests) */
+  port: number | null
+  /** Address the gateway listens on */
+  host: string
+  /** Host name users connect to (shown in the UI and used by the CLI); null: PUBLIC_URL's host */
+  publicHost: string | null
+  /** The host key file (OpenSSH private key); null: generated once under the data directory */
+  hostKeyFile: string | null
 }
 
 /** Pod URLs: the authenticating reverse proxy in front of every pod's HTTP ports. */
@@ -462,7 +475,28 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       activityFlushMs: r.int('NEUROPOD_PROXY_ACTIVITY_FLUSH_MS', 5000, 50, 300_000),
       connectTimeoutMs: r.int('NEUROPOD_PROXY_CONNECT_TIMEOUT_MS', 10_000, 100, 120_000),
     },
+    ssh: {
+      // On by default only for development (`npm start`, `npm run dev`): a production server
+      // opens no extra port unless told to, and test servers pick their own.
+      port:
+        r.raw('NEUROPOD_SSH_PORT') === undefined
+          ? r.string('NODE_ENV', 'development') === 'development'
+            ? 2222
+            : null
+          : r.raw('NEUROPOD_SSH_PORT')?.toLowerCase() === 'off'
+            ? null
+            : r.int('NEUROPOD_SSH_PORT', 2222, 0, 65535),
+      host: r.string('NEUROPOD_SSH_HOST', r.string('HOST', '0.0.0.0')),
+      publicHost: r.optional('NEUROPOD_SSH_PUBLIC_HOST'),
+      hostKeyFile: r.optional('NEUROPOD_SSH_HOST_KEY_FILE'),
+    },
   }
+  if (
+    config.ssh.port !== null &&
+    config.ssh.port !== 0 &&
+    [port, config.proxy.port].includes(config.ssh.port)
+  )
+    r.problems.push(`NEUROPOD_SSH_PORT=${config.ssh.port} must differ from PORT and NEUROPOD_PROXY_PORT`)
   if (config.proxy.port !== null && config.proxy.port !== 0 && config.proxy.port === port)
     r.problems.push(`NEUROPOD_PROXY_PORT=${config.proxy.port} must differ from PORT`)
   if (r.problems.length > 0) throw new ConfigError(r.problems)

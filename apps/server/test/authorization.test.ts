@@ -1,5 +1,6 @@
 import fs from 'node:fs'
 import path from 'node:path'
+import ssh2 from 'ssh2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { createTestServer, eventually, type TestServer } from './harness.js'
 
@@ -269,6 +270,21 @@ describe('authorization matrix', () => {
     add('GET', '/api/proxy/auth', { anon: 401, owner: 200, other: 403, admin: 200 }, async () => ({
       path: '/api/proxy/auth',
       headers: { 'x-forwarded-host': (await podPort()).host },
+    }))
+    // SSH keys (self-service) and the gateway's public info
+    const sshKey = () => ssh2.utils.generateKeyPairSync('ed25519').public
+    const ownerSshKey = await server.request('POST', '/api/ssh-keys', {
+      token: owner.token,
+      body: { publicKey: sshKey(), name: 'matrix' },
+    })
+    add('GET', '/api/ssh/info', PUBLIC, fixed('/api/ssh/info'))
+    add('GET', '/api/ssh-keys', USER, fixed('/api/ssh-keys'))
+    add('POST', '/api/ssh-keys', { anon: 401, owner: 201, other: 201, admin: 201 }, () => ({
+      path: '/api/ssh-keys',
+      body: { publicKey: sshKey() },
+    }))
+    add('DELETE', '/api/ssh-keys/{id}', { anon: 401, owner: 200, other: 404, admin: 404 }, () => ({
+      path: `/api/ssh-keys/${ownerSshKey.body.data.id}`,
     }))
     // last: it restores the default catalog (and its pod limit)
     add('POST', '/api/pricing/reset', ADMIN, fixed('/api/pricing/reset'))

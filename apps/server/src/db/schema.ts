@@ -252,6 +252,8 @@ export interface Database {
   instance_settings: InstanceSettingsTable
   proxy_used_tickets: ProxyUsedTicketsTable
   simulated_pods: SimulatedPodsTable
+  ssh_keys: SshKeysTable
+  shell_sessions: ShellSessionsTable
 }
 
 /** The simulated runtime's state per pod (runtime/simulated/simulation-store.ts describes `state`). */
@@ -271,3 +273,31 @@ export type GpuTypeRow = Selectable<GpuTypesTable>
 export type PricingSettingsRow = Selectable<PricingSettingsTable>
 export type LedgerRow = Selectable<LedgerTable>
 export type PodEventRow = Selectable<PodEventsTable>
+
+/** SSH public keys on accounts (ssh/ssh-keys.repository.ts) */
+export interface SshKeysTable {
+  id: string
+  user_id: string
+  name: string
+  algorithm: string
+  /** base64 of the OpenSSH public key blob */
+  public_key: string
+  /** `SHA256:` + unpadded base64 of the blob's SHA-256, as `ssh-keygen -l` prints it */
+  fingerprint: string
+  comment: string | null
+  created_at: Timestamp
+  last_used_at: Timestamp | null
+}
+
+/** Every shell into a pod: web terminals and SSH sessions (ssh/shell-sessions.repository.ts) */
+export interface ShellSessionsTable {
+  id: string
+  user_id: string
+  pod_id: string
+  kind: 'terminal' | 'ssh'
+  /** What ran: shell, exec, sftp, forward to a port */
+  detail: string
+  remote_address: string | null
+  started_at: Timestamp
+  ended_at: Timestamp | null
+}

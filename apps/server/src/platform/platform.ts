@@ -25,6 +25,7 @@ import type { PodRuntime } from '../runtime/pod-runtime.js'
 import { createRuntime } from '../runtime/select-runtime.js'
 import { SimulatedPodsRepository } from '../runtime/simulated/simulated-pods.repository.js'
 import { StatusService } from '../status/status.service.js'
+import { SshFeature } from '../ssh/ssh-feature.js'
 import { TemplatesService } from '../templates/templates.service.js'
 import { type BootstrapResult, bootstrapAdmin } from '../users/admin-bootstrap.js'
 import { UsersRepository } from '../users/users.repository.js'
@@ -54,6 +55,8 @@ export interface Platform {
   meter: Meter
   reconciler: Reconciler
   status: StatusService
+  /** SSH keys, the gateway's host key and where it listens */
+  ssh: SshFeature
   /** Credentials of the first admin when this start created it with a generated password */
   bootstrap: BootstrapResult
 }
@@ -198,6 +201,7 @@ export async function createPlatform(
     leader,
     runtimeReachable: () => reconciler.reachable,
   })
+  const ssh = new SshFeature(config, { db, clock, audit })
 
   bus.subscribe((m) => {
     if (m.kind === 'reconcile') reconciler.enqueue(m.podId)
@@ -229,6 +233,7 @@ export async function createPlatform(
     meter,
     reconciler,
     status,
+    ssh,
     bootstrap,
   }
 }
