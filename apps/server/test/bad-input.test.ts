@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { CONTROL_CHARACTERS, controlCharacterCases } from './control-characters-fuzz.js'
 import { createTestServer, type Json, type TestServer } from './harness.js'
 
 /** Bad input gets a clear 4xx with the offending fields, and nothing changes in the database. */
@@ -353,5 +354,89 @@ describe('bad input', () => {
       server.adminToken,
     )
     await rejects('POST', '/api/auth/api-keys', { name: '' }, 400, ['name'])
+  })
+})
+
+/**
+ * NUL and every other control character in every string of every operation (body fields, nested
+ * ones, record values and keys, path and query parameters): a 400 naming the field, never a 5xx.
+ */
+describe('control characters', () => {
+  let server: TestServer
+
+  beforeAll(async () => {
+    // Every optional route is registered, so the document lists all of them.
+    server = await createTestServer({
+      env: { NEUROPOD_DEV_LOGIN: 'true', GOOGLE_CLIENT_ID: 'fuzz-client.apps.googleusercontent.com' },
+    })
+  })
+  afterAll(() => server?.stop())
+
+  it('are rejected with a 400 in every field of every operation, and never answered with a 5xx', async () => {
+    const spec = (server.app as unknown as { swagger(): Record<string, unknown> }).swagger()
+    const seen = new Set<string>()
+    const cases = controlCharacterCases(spec).filter((c) => !seen.has(c.label) && seen.add(c.label))
+    const operations = new Set(cases.map((c) => c.label.split(' ').slice(0, 2).join(' ')))
+    expect(operations.size).toBeGreaterThan(30)
+    const serverErrors: string[] = []
+    const notRejected: string[] = []
+    for (const c of cases) {
+      const res = await server.request(c.method, c.url, { token: server.adminToken, body: c.body })
+      if (res.status >= 500) serverErrors.push(`${c.label} → ${res.status}`)
+      if (c.allowed) continue
+      const errors: { field: string; message: string }[] = res.body?.errors ?? []
+      const named = errors.some(
+        (e) => /control characters/.test(e.message) && (c.field === undefined || e.field === c.field),
+      )
+      // (Integer parameters have no field to name: they fail their type, just as much a 400.)
+      if (res.status !== 400) notRejected.push(`${c.label} → ${res.status} ${JSON.stringify(res.body)}`)
+      else if (c.field !== undefined && !named) notRejected.push(`${c.label} → ${JSON.stringify(errors)}`)
+    }
+    console.info(
+      `control characters: ${cases.length} requests over ${operations.size} operations × ${CONTROL_CHARACTERS.length} characters, ${serverErrors.length} × 5xx`,
+    )
+    expect(serverErrors).toEqual([])
+    expect(notRejected.slice(0, 20)).toEqual([])
+  })
+
+  it('says which field holds one, and keeps tab and line breaks where free text allows them', async () => {
+    const login = await server.request('POST', '/api/auth/login', {
+      token: null,
+      body: { email: 'a\u0000b', password: 'whatever-123' },
+    })
+    expect(login.status).toBe(400)
+    expect(login.body.errors).toContainEqual({
+      field: 'email',
+      message: 'Must not contain control characters',
+    })
+    const search = await server.request('GET', '/api/auth/users?search=a%00b', { token: server.adminToken })
+    expect(search.status).toBe(400)
+    expect(search.body.errors).toContainEqual({
+      field: 'search',
+      message: 'Must not contain control characters',
+    })
+    const template = {
+      name: 'multiline-template',
+      dockerImage: 'busybox:latest',
+      httpPorts: [{ port: 8080, serviceName: 'web' }],
+      description: 'line one\n\tline two\r\n',
+      startCommand: 'echo one\necho two',
+      env: { GREETING: 'a\nb' },
+    }
+    const created = await server.request('POST', '/api/templates', {
+      token: server.adminToken,
+      body: template,
+    })
+    expect(created.status, JSON.stringify(created.body)).toBe(201)
+    expect(created.body.template.description).toBe(template.description)
+    const bell = await server.request('POST', '/api/templates', {
+      token: server.adminToken,
+      body: { ...template, name: 'bell-template', description: 'ding\u0007' },
+    })
+    expect(bell.status).toBe(400)
+    expect(bell.body.errors).toContainEqual({
+      field: 'description',
+      message: 'Must not contain control characters other than tab and line breaks',
+    })
   })
 })

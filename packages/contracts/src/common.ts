@@ -69,6 +69,12 @@ export const PageInfo = {
   limit: Type.Integer(),
 }
 
+/**
+ * Free text that may hold tab and line breaks (descriptions, commands, environment values). The
+ * server rejects every other control character in every string it accepts, and these too elsewhere.
+ */
+export const Multiline = { 'x-text': 'multiline' } as const
+
 /** Ids */
 export const PodId = Type.String({ pattern: '^[a-f0-9]{16}$', description: 'Pod id (16 hex characters)' })
 export const Uuid = Type.String({

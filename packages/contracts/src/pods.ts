@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox'
-import { Envelope, Euros, IsoDate, Nullable, PageInfo, PageQuery, PodId, Uuid } from './common.js'
+import { Envelope, Euros, IsoDate, Multiline, Nullable, PageInfo, PageQuery, PodId, Uuid } from './common.js'
 import { PortNumber, ServiceName } from './templates.js'
 
 export const PodStatuses = [
@@ -135,8 +135,10 @@ export const CreatePodBody = Type.Object(
     volumeDiskSize: Type.Optional(Type.Integer({ minimum: -1000000, maximum: 1000000 })),
     ports: Type.Optional(PortList),
     tcpPorts: Type.Optional(PortList),
-    env: Type.Optional(Type.Record(Type.String({ maxLength: 200 }), Type.String({ maxLength: 100000 }))),
-    startCommand: Type.Optional(Nullable(Type.String({ maxLength: 100000 }))),
+    env: Type.Optional(
+      Type.Record(Type.String({ maxLength: 200 }), Type.String({ maxLength: 100000, ...Multiline })),
+    ),
+    startCommand: Type.Optional(Nullable(Type.String({ maxLength: 100000, ...Multiline }))),
     enableJupyter: Type.Optional(Type.Boolean()),
     assignToUser: Type.Optional(Nullable(Type.String({ maxLength: 254 }))),
   },

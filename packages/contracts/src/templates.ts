@@ -1,10 +1,10 @@
 import Type, { type Static } from 'typebox'
-import { IsoDate, Nullable } from './common.js'
+import { IsoDate, Multiline, Nullable } from './common.js'
 import { ENV_NAME_PATTERN, IMAGE_REF_PATTERN } from './patterns.js'
 
 export const DockerImage = Type.String({ minLength: 1, maxLength: 200, pattern: IMAGE_REF_PATTERN })
 
-export const EnvVars = Type.Record(Type.String(), Type.String({ maxLength: 4096 }), {
+export const EnvVars = Type.Record(Type.String(), Type.String({ maxLength: 4096, ...Multiline }), {
   propertyNames: { pattern: ENV_NAME_PATTERN },
   maxProperties: 100,
   description: 'Environment variables for the container',
@@ -28,7 +28,7 @@ export const VolumePath = Type.String({
   pattern: '^/(?:[A-Za-z0-9._-]+/?)*$',
   description: 'Absolute path where the persistent volume is mounted',
 })
-export const StartCommand = Type.String({ maxLength: 4096, description: 'Run with /bin/sh -c' })
+export const StartCommand = Type.String({ maxLength: 4096, description: 'Run with /bin/sh -c', ...Multiline })
 
 export const TemplateCreator = Type.Union([
   Type.Object({ _id: Type.String(), id: Type.String(), name: Type.String(), email: Type.String() }),
@@ -73,7 +73,7 @@ const TemplateFields = {
   enableJupyter: Type.Boolean(),
   env: EnvVars,
   startCommand: Nullable(StartCommand),
-  description: Type.String({ maxLength: 5000 }),
+  description: Type.String({ maxLength: 5000, ...Multiline }),
 }
 export const CreateTemplateBody = Type.Object(
   {

@@ -1,5 +1,16 @@
 import Type, { type Static } from 'typebox'
-import { Balance, Email, Envelope, IsoDate, Nullable, PageInfo, PageQuery, Role, Uuid } from './common.js'
+import {
+  Balance,
+  Email,
+  Envelope,
+  IsoDate,
+  Multiline,
+  Nullable,
+  PageInfo,
+  PageQuery,
+  Role,
+  Uuid,
+} from './common.js'
 
 export const OnlineStatus = Type.Union([Type.Literal('online'), Type.Literal('offline')])
 
@@ -107,6 +118,7 @@ export const Reason = Type.String({
   minLength: 1,
   maxLength: 500,
   pattern: '^[^\\u0000-\\u0008\\u000b-\\u001f\\u007f]+$',
+  ...Multiline,
 })
 export const SetBalanceBody = Type.Object(
   {

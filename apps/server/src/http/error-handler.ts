@@ -38,11 +38,13 @@ export function registerErrorHandling(app: FastifyInstance): void {
     }
     const fe = error as FastifyError
     if (fe.validation) {
+      const errors = fieldErrors(fe.validation as never, fe.validationContext)
+      const control = errors.length > 0 && errors.every((e) => e.message.includes('control characters'))
       return reply.status(400).send({
         success: false,
-        message: 'The request has invalid fields',
+        message: control ? 'The request contains control characters' : 'The request has invalid fields',
         code: 'VALIDATION_FAILED',
-        errors: fieldErrors(fe.validation as never, fe.validationContext),
+        errors,
       })
     }
     const known = fe.code ? FASTIFY_CODES[fe.code] : undefined

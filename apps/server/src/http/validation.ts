@@ -2,6 +2,7 @@ import type { FieldError } from '@neuropod/contracts'
 import { Ajv, type ErrorObject } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import type { FastifySchemaCompiler } from 'fastify'
+import { addTextKeyword, CONTROL_MESSAGES, guardStrings } from './control-characters.js'
 
 /**
  * Request validation. Bodies are validated strictly: no type coercion and no silent removal of
@@ -18,6 +19,7 @@ function makeAjv(coerceTypes: boolean) {
     // Bounded by maxLength/maxItems in every schema, so allErrors cannot be used to amplify work.
   })
   addFormatsModule.default(ajv)
+  addTextKeyword(ajv)
   return ajv
 }
 
@@ -26,7 +28,7 @@ const coercing = makeAjv(true)
 
 export const validatorCompiler: FastifySchemaCompiler<object> = ({ schema, httpPart }) => {
   const ajv = httpPart === 'body' ? strict : coercing
-  return ajv.compile(schema) as ReturnType<FastifySchemaCompiler<object>>
+  return ajv.compile(guardStrings(schema) as object) as ReturnType<FastifySchemaCompiler<object>>
 }
 
 /** Ajv errors → `{field, message}` the UI can put next to its inputs. */
@@ -47,11 +49,20 @@ export function fieldErrors(errors: ErrorObject[], part: string | undefined): Fi
       message = 'Has the wrong type or shape'
     } else if (e.keyword === 'pattern') {
       message = 'Has an invalid format'
+    } else if (e.keyword === 'propertyNames') {
+      continue // its failing name's own error (below or above) says what is wrong
     }
     if (!field) field = part ?? 'body'
     // anyOf reports each failed branch too; keep one message per field.
     if (!out.some((o) => o.field === field && o.message === message)) out.push({ field, message })
   }
-  const union = out.filter((o) => o.message === 'Has the wrong type or shape').map((o) => o.field)
-  return out.filter((o) => o.message === 'Has the wrong type or shape' || !union.includes(o.field))
+  // A control character is the precise reason even inside a union (e.g. a nullable string).
+  const control = new Set<string>(Object.values(CONTROL_MESSAGES))
+  const precise = out.filter((o) => control.has(o.message)).map((o) => o.field)
+  const union = out
+    .filter((o) => o.message === 'Has the wrong type or shape' && !precise.includes(o.field))
+    .map((o) => o.field)
+  return out.filter((o) =>
+    o.message === 'Has the wrong type or shape' ? !precise.includes(o.field) : !union.includes(o.field),
+  )
 }
