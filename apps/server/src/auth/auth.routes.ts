@@ -73,7 +73,7 @@ export const authRoutes: RouteModule = (app, { auth, config }) => {
       },
     },
     async (request, reply) => {
-      const result = await auth.register(request.body, requestMeta(request))
+      const result = await auth.register(request.body, requestMeta(request, config.trustProxy))
       setCookie(reply, result.token)
       return reply.status(201).send({ success: true as const, ...result })
     },
@@ -90,7 +90,7 @@ export const authRoutes: RouteModule = (app, { auth, config }) => {
       },
     },
     async (request, reply) => {
-      const result = await auth.login(request.body, requestMeta(request))
+      const result = await auth.login(request.body, requestMeta(request, config.trustProxy))
       setCookie(reply, result.token)
       return { success: true as const, ...result }
     },
@@ -107,7 +107,7 @@ export const authRoutes: RouteModule = (app, { auth, config }) => {
       },
     },
     async (request, reply) => {
-      const result = await auth.google(request.body.token, requestMeta(request))
+      const result = await auth.google(request.body.token, requestMeta(request, config.trustProxy))
       setCookie(reply, result.token)
       return { success: true as const, ...result }
     },
@@ -131,7 +131,7 @@ export const authRoutes: RouteModule = (app, { auth, config }) => {
         },
       },
       async (request, reply) => {
-        const result = await auth.mockLogin(request.body, requestMeta(request))
+        const result = await auth.mockLogin(request.body, requestMeta(request, config.trustProxy))
         setCookie(reply, result.token)
         return { success: true as const, ...result }
       },

@@ -4,6 +4,7 @@ import { changeBalance } from '../billing/ledger.js'
 import type { Config } from '../config.js'
 import type { Database, UserRow } from '../db/schema.js'
 import { AppError, badRequest, notFound } from '../errors.js'
+import { addressKey } from '../lib/client-address.js'
 import type { Clock } from '../lib/clock.js'
 import { newUuid, randomToken } from '../lib/ids.js'
 import { hashToken } from '../lib/secrets.js'
@@ -46,13 +47,15 @@ const TOUCH_INTERVAL_MS = 60_000
 export class AuthService {
   private readonly cache = new Map<string, CachedPrincipal>()
   private readonly touched = new Map<string, number>()
-  private readonly limiter: FailureLimiter
-  private readonly ipLimiter: FailureLimiter
+  /** Failed passwords per (source address, account) */
+  private readonly pairLimiter: FailureLimiter
+  /** Failed passwords per source address, over every account */
+  private readonly sourceLimiter: FailureLimiter
 
   constructor(private readonly deps: AuthDeps) {
     const { max, windowSeconds } = deps.config.loginRateLimit
-    this.limiter = new FailureLimiter(max, windowSeconds * 1000, deps.clock)
-    this.ipLimiter = new FailureLimiter(max * 10, windowSeconds * 1000, deps.clock)
+    this.pairLimiter = new FailureLimiter(max, windowSeconds * 1000, deps.clock)
+    this.sourceLimiter = new FailureLimiter(max * 10, windowSeconds * 1000, deps.clock)
     deps.bus.subscribe((m) => {
       if (m.kind !== 'access-revoked') return
       for (const [key, entry] of this.cache) {
@@ -93,21 +96,24 @@ export class AuthService {
 
   async login(input: { email: string; password: string }, meta: RequestMeta) {
     const email = input.email.trim().toLowerCase()
-    // Per account: stops guessing one password. Per address, ten times looser: stops spraying many
-    // accounts without locking out a whole lab behind one NAT address.
-    const keys = [`email:${email}`, `ip:${meta.ip}`]
-    const wait = Math.max(this.limiter.retryAfter(keys[0]!), this.ipLimiter.retryAfter(keys[1]!))
+    // Only the source is slowed down, never the account: failures from one address must not keep
+    // the owner out from another (ADR 0014). Per (address, account): stops guessing one password;
+    // per address, ten times looser: stops spraying many accounts, without shutting out a whole lab
+    // behind one NAT address at the first typos.
+    const source = addressKey(meta.ip)
+    const pair = `${source}|${email}`
+    const wait = Math.max(this.pairLimiter.retryAfter(pair), this.sourceLimiter.retryAfter(source))
     if (wait > 0) throw rateLimited(wait)
     const user = await this.deps.users.byEmail(email)
     const ok = user?.password_hash
       ? await verifyPassword(user.password_hash, input.password)
       : await verifyPassword(await dummyPasswordHash(), input.password).then(() => false)
     if (!user || !ok) {
-      this.limiter.fail(keys[0]!)
-      this.ipLimiter.fail(keys[1]!)
+      this.pairLimiter.fail(pair)
+      this.sourceLimiter.fail(source)
       throw new AppError('INVALID_CREDENTIALS', 401, 'Wrong e-mail or password')
     }
-    this.limiter.reset(`email:${email}`)
+    this.pairLimiter.reset(pair)
     this.assertNotSuspended(user)
     return this.startSession(user, 'password', meta)
   }

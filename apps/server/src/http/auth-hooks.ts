@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { AuthService } from '../auth/auth.service.js'
 import { type Principal, SESSION_COOKIE } from '../auth/principal.js'
 import { forbidden, unauthenticated } from '../errors.js'
+import { clientAddress } from '../lib/client-address.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -78,6 +79,6 @@ export const adminOnly = (request: FastifyRequest, _reply: FastifyReply, done: D
   done(request.principal.role === 'admin' ? undefined : forbidden('Administrators only'))
 }
 
-export function requestMeta(request: FastifyRequest) {
-  return { ip: request.ip, userAgent: request.headers['user-agent'] ?? null }
+export function requestMeta(request: FastifyRequest, trustProxy: boolean) {
+  return { ip: clientAddress(request, trustProxy), userAgent: request.headers['user-agent'] ?? null }
 }
