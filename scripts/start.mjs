@@ -22,7 +22,12 @@ function newestMtime(dir) {
 }
 
 const webPackage = path.join(web, 'package.json')
-if (fs.existsSync(webPackage) && JSON.parse(fs.readFileSync(webPackage, 'utf8')).scripts?.build) {
+// An operator who points NEUROPOD_WEB_DIST at their own build gets that build, not ours rebuilt.
+if (
+  !process.env.NEUROPOD_WEB_DIST &&
+  fs.existsSync(webPackage) &&
+  JSON.parse(fs.readFileSync(webPackage, 'utf8')).scripts?.build
+) {
   const built = path.join(web, 'dist/index.html')
   const stale =
     !fs.existsSync(built) ||
@@ -38,11 +43,28 @@ if (fs.existsSync(webPackage) && JSON.parse(fs.readFileSync(webPackage, 'utf8'))
   }
 }
 
-const tsx = path.join(root, 'node_modules/.bin/tsx')
-const child = spawn(tsx, [path.join(root, 'apps/server/src/main.ts')], {
+// The server runs in a direct child (node --import tsx, not the tsx CLI, which would add a process
+// in between), so a signal sent here is the one the server shuts down on.
+const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'apps/server/src/main.ts')], {
   cwd: root,
   stdio: 'inherit',
   env: process.env,
 })
-for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => child.kill(signal))
-child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
+let stopping = false
+const stop = (signal) => {
+  stopping = true
+  if (child.exitCode === null && child.signalCode === null) child.kill(signal)
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(signal, () => stop(signal))
+
+// `npm start` runs this under `sh -c`; on SIGTERM npm signals the shell, which dies without passing
+// it on, and this process is re-parented. Losing the parent means the same as the signal.
+const parent = process.ppid
+const orphaned = setInterval(() => {
+  if (process.ppid !== parent && !stopping) stop('SIGTERM')
+}, 250)
+orphaned.unref()
+
+const SIGNALS = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 }
+// Exit as the server did: its code, or 128 + the signal that ended it (as a shell reports it).
+child.on('exit', (code, signal) => process.exit(code ?? 128 + (SIGNALS[signal] ?? 1)))
