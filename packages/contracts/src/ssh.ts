@@ -1,5 +1,5 @@
 import Type, { type Static } from 'typebox'
-import { IsoDate, Nullable, PageInfo, PageQuery, PodId, Uuid } from './common.js'
+import { IsoDate, Multiline, Nullable, PageInfo, PageQuery, PodId, Uuid } from './common.js'
 
 /** SSH public keys on an account: the SSH gateway signs users in with them (ADR 0015). */
 export const SshKey = Type.Object(
@@ -22,6 +22,7 @@ export const CreateSshKeyBody = Type.Object(
       minLength: 1,
       maxLength: 16384,
       description: 'One OpenSSH public key line, e.g. the contents of ~/.ssh/id_ed25519.pub',
+      ...Multiline, // a pasted file ends with a line break
     }),
     name: Type.Optional(
       Type.String({ minLength: 1, maxLength: 60, pattern: '^[^\\u0000-\\u001f\\u007f]+$' }),
