@@ -9,7 +9,9 @@ import type { FastifyServerOptions } from 'fastify'
 import { authRoutes } from './auth/auth.routes.js'
 import { billingRoutes } from './billing/billing.routes.js'
 import { makeAuthenticate } from './http/auth-hooks.js'
+import { registerCors } from './http/cors.js'
 import { notFound, registerErrorHandling } from './http/error-handler.js'
+import { OriginPolicy } from './http/origins.js'
 import type { App } from './http/route-context.js'
 import { validatorCompiler } from './http/validation.js'
 import type { Dispatcher } from './platform/http-server.js'
@@ -54,6 +56,9 @@ export async function buildApp(platform: Platform, app: App, dispatcher: Dispatc
   app.setValidatorCompiler(validatorCompiler)
   registerErrorHandling(app)
   await app.register(cookie)
+  const origins = new OriginPolicy(new URL(config.publicUrl).origin, config.corsOrigins)
+  // Before authentication: a preflight carries no credential and is answered here.
+  await registerCors(app, origins)
   app.addSchema(ErrorBody)
   await app.register(swagger, {
     openapi: {
@@ -77,8 +82,7 @@ export async function buildApp(platform: Platform, app: App, dispatcher: Dispatc
     uiConfig: { docExpansion: 'list', deepLinking: true },
   })
 
-  const publicOrigin = new URL(config.publicUrl).origin
-  const authenticate = makeAuthenticate(platform.auth, publicOrigin)
+  const authenticate = makeAuthenticate(platform.auth, origins)
   // Declared up front so every request object keeps one shape (assigning a new property per
   // request would deoptimise the hot path).
   app.decorateRequest('principal', null)
@@ -141,7 +145,7 @@ export async function buildApp(platform: Platform, app: App, dispatcher: Dispatc
     bus: platform.bus,
     clock: platform.clock,
     log: platform.log.child({ component: 'realtime' }),
-    publicOrigin,
+    origins,
     podDomain: config.podDomain,
   })
   dispatcher.setRealtimeEngine(realtime.engine)

@@ -91,4 +91,16 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ ALLOWED_EMAILS: 'not an email' })).toThrow(/ALLOWED_EMAILS/)
     expect(gpuModelFromEnvName('H100_80GB')).toEqual({ id: 'h100-80gb', name: 'H100 80GB' })
   })
+
+  it('reads the CORS allow-list as browsers spell origins and refuses a wildcard', () => {
+    expect(loadConfig({}).corsOrigins).toEqual([])
+    expect(
+      loadConfig({
+        NEUROPOD_CORS_ORIGINS: 'https://App.Example.com:443/, http://localhost:5173,http://localhost:5173',
+      }).corsOrigins,
+    ).toEqual(['https://app.example.com', 'http://localhost:5173'])
+    expect(() => loadConfig({ NEUROPOD_CORS_ORIGINS: '*' })).toThrow(/NEUROPOD_CORS_ORIGINS.*"\*" is refused/)
+    for (const bad of ['https://app.example.com/path', 'app.example.com', 'ftp://x.org', 'null'])
+      expect(() => loadConfig({ NEUROPOD_CORS_ORIGINS: bad })).toThrow(/NEUROPOD_CORS_ORIGINS.*not an origin/)
+  })
 })

@@ -69,6 +69,8 @@ export interface Config {
   simulation: { createDelayMs: number; startDelayMs: number }
   proxy: ProxyConfig
   ssh: SshConfig
+  /** Origins (besides PUBLIC_URL's) whose pages may call the API and open sockets with credentials */
+  corsOrigins: string[]
 }
 
 /** The SSH gateway (ssh/): off when port is null. */
@@ -490,6 +492,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       publicHost: r.optional('NEUROPOD_SSH_PUBLIC_HOST'),
       hostKeyFile: r.optional('NEUROPOD_SSH_HOST_KEY_FILE'),
     },
+    corsOrigins: corsOrigins(r),
   }
   if (
     config.ssh.port !== null &&
@@ -501,4 +504,44 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     r.problems.push(`NEUROPOD_PROXY_PORT=${config.proxy.port} must differ from PORT`)
   if (r.problems.length > 0) throw new ConfigError(r.problems)
   return config
+}
+
+/**
+ * NEUROPOD_CORS_ORIGINS: exact origins, comma-separated. `*` is refused rather than downgraded: the
+ * API authenticates with cookies and bearer tokens, and a wildcard would either hand every site the
+ * signed-in user's API (with credentials) or silently break the clients that need credentials.
+ */
+function corsOrigins(r: Reader): string[] {
+  const name = 'NEUROPOD_CORS_ORIGINS'
+  const raw = r.raw(name)
+  if (raw === undefined) return []
+  const origins: string[] = []
+  for (const entry of raw
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean)) {
+    const origin = parseOrigin(entry)
+    if (origin === null) {
+      r.problems.push(
+        entry === '*'
+          ? `${name} must list origins: "*" is refused because the API answers with credentials (cookies, Authorization)`
+          : `${name} contains ${JSON.stringify(entry)}, which is not an origin like https://app.example.com or http://localhost:5173`,
+      )
+      continue
+    }
+    if (!origins.includes(origin)) origins.push(origin)
+  }
+  return origins
+}
+
+/** `https://App.example.com:443/` → `https://app.example.com` (as browsers send it); null if not an http(s) origin. */
+function parseOrigin(entry: string): string | null {
+  try {
+    const u = new URL(entry)
+    if (u.protocol !== 'http:' && u.protocol !== 'https:') return null
+    if (u.pathname !== '/' || u.search || u.hash || u.username || u.password) return null
+    return u.origin
+  } catch {
+    return null
+  }
 }

@@ -3,6 +3,7 @@ import type { AuthService } from '../auth/auth.service.js'
 import { type Principal, SESSION_COOKIE } from '../auth/principal.js'
 import { forbidden, unauthenticated } from '../errors.js'
 import { clientAddress } from '../lib/client-address.js'
+import type { OriginPolicy } from './origins.js'
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -23,30 +24,22 @@ export function bearerToken(request: FastifyRequest): string | null {
 
 /**
  * The credential of a request: a Bearer token (session or API key), else the session cookie.
- * The cookie only counts for unsafe methods when the request comes from the platform's own origin:
- * pod pages live on sibling hosts (same site), so SameSite alone would not stop them from posting.
+ * The cookie only counts for unsafe methods when the request comes from a trusted origin (the
+ * platform's own or one in NEUROPOD_CORS_ORIGINS): pod pages live on sibling hosts (same site), so
+ * SameSite alone would not stop them from posting.
  */
-export function requestToken(request: FastifyRequest, publicOrigin: string): string | null {
+export function requestToken(request: FastifyRequest, origins: OriginPolicy): string | null {
   const bearer = bearerToken(request)
   if (bearer) return bearer
   const cookie = request.cookies?.[SESSION_COOKIE]
   if (!cookie) return null
   if (SAFE_METHODS.has(request.method)) return cookie
-  const origin = request.headers.origin
-  const host = request.headers.host
-  if (!origin) return cookie
-  if (origin === publicOrigin) return cookie
-  try {
-    if (host && new URL(origin).host === host) return cookie
-  } catch {
-    return null
-  }
-  return null
+  return origins.trusted(request.headers.origin, request.headers.host) ? cookie : null
 }
 
-export function makeAuthenticate(auth: AuthService, publicOrigin: string) {
+export function makeAuthenticate(auth: AuthService, origins: OriginPolicy) {
   return async function authenticate(request: FastifyRequest): Promise<void> {
-    const token = requestToken(request, publicOrigin)
+    const token = requestToken(request, origins)
     request.principal = token ? await auth.authenticate(token) : null
   }
 }

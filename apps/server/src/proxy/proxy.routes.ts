@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
 import { requestToken } from '../http/auth-hooks.js'
+import { OriginPolicy } from '../http/origins.js'
 import type { RouteModule } from '../http/route-context.js'
 import { type ProxyPage, renderHtml } from './pages.js'
 import type { HandoverResult, PodProxy } from './pod-proxy.js'
@@ -24,10 +25,10 @@ const SigninQuery = Type.Object({
 export function proxyRoutes(proxy: PodProxy): RouteModule {
   return (app, { config }) => {
     const tags = ['Pod URLs']
-    const publicOrigin = new URL(config.publicUrl).origin
+    const origins = new OriginPolicy(new URL(config.publicUrl).origin, config.corsOrigins)
 
     const handover = async (request: FastifyRequest, reply: FastifyReply, target: string) => {
-      const result = await proxy.authorize(target, requestToken(request, publicOrigin), request.principal)
+      const result = await proxy.authorize(target, requestToken(request, origins), request.principal)
       return sendHandover(request, reply, result)
     }
 

@@ -10,6 +10,7 @@ import { Server, type Socket } from 'socket.io'
 import type { AuthService } from '../auth/auth.service.js'
 import { type Principal, SESSION_COOKIE } from '../auth/principal.js'
 import { AppError } from '../errors.js'
+import type { OriginPolicy } from '../http/origins.js'
 import type { Clock } from '../lib/clock.js'
 import type { Logger } from '../lib/logger.js'
 import type { PodPublisher } from '../pods/pod-publisher.js'
@@ -35,8 +36,8 @@ export interface RealtimeDeps {
   bus: Bus
   clock: Clock
   log: Logger
-  /** The platform's own origin (PUBLIC_URL) */
-  publicOrigin: string
+  /** Which pages may open a socket: PUBLIC_URL's, the requested host and NEUROPOD_CORS_ORIGINS */
+  origins: OriginPolicy
   /** Requests addressed to pod hosts belong to the pod, never to the platform's socket server */
   podDomain: string
 }
@@ -59,14 +60,18 @@ export function createRealtime(deps: RealtimeDeps) {
     pingInterval: 25_000,
     pingTimeout: 20_000,
     maxHttpBufferSize: 64 * 1024,
-    // Pod pages are same-site with the platform and WebSockets ignore CORS: only the platform's own
-    // pages (or non-browser clients, which send no Origin) may open a socket.
-    allowRequest: (req, callback) =>
-      callback(
-        null,
-        parsePodHost(req.headers.host, deps.podDomain) === null &&
-          originAllowed(req.headers.origin, req.headers.host, deps.publicOrigin),
-      ),
+    // Pod pages are same-site with the platform and WebSockets ignore CORS: only trusted pages
+    // (or non-browser clients, which send no Origin) may open a socket.
+    allowRequest: (req, callback) => {
+      const refusal = handshakeRefusal(req.headers.origin, req.headers.host, deps)
+      if (refusal)
+        deps.log.info({ origin: req.headers.origin, host: req.headers.host }, `socket refused: ${refusal}`)
+      callback(refusal, refusal === null)
+    },
+    // Long-polling is plain HTTP: the listed origins need CORS answers to read it with credentials.
+    ...(deps.origins.corsOrigins.length > 0
+      ? { cors: { origin: [...deps.origins.corsOrigins], credentials: true } }
+      : {}),
   })
   io.bind(engine)
   const now = () => deps.clock.now().toISOString()
@@ -340,18 +345,15 @@ function followLogs(
     })
 }
 
-export function originAllowed(
+/** Why a handshake is refused (null: accepted); the reason is logged and sent to the client. */
+function handshakeRefusal(
   origin: string | undefined,
   host: string | undefined,
-  publicOrigin: string,
-): boolean {
-  if (!origin) return true
-  if (origin === publicOrigin) return true
-  try {
-    return host !== undefined && new URL(origin).host === host
-  } catch {
-    return false
-  }
+  deps: Pick<RealtimeDeps, 'origins' | 'podDomain'>,
+): string | null {
+  if (parsePodHost(host, deps.podDomain) !== null) return 'sockets are not served on pod hosts'
+  const verdict = deps.origins.check(origin, host)
+  return verdict.allowed ? null : verdict.reason
 }
 
 function handshakeToken(socket: NeuroSocket): string | null {
