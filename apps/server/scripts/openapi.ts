@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs'
 import path from 'node:path'
+import { legacyStatus, type PodStatus, PodStatuses } from '@neuropod/contracts'
 import { loadConfig } from '../src/config.js'
 import { type DatabaseHandle, openPglite } from '../src/db/database.js'
 import { startServer } from '../src/platform/server.js'
@@ -44,6 +45,7 @@ export async function generateOpenApi(
       'Authenticate with `Authorization: Bearer <token>` (session token from `/api/auth/login`, or an API key).',
       'Errors are `{ "success": false, "message", "code", "errors"?: [{ "field", "message" }] }`.',
       '',
+      ...statusSection(),
     ]
     const byTag = new Map<string, string[]>()
     for (const [p, methods] of Object.entries(paths)) {
@@ -69,6 +71,33 @@ export async function generateOpenApi(
   } finally {
     await server.close()
   }
+}
+
+const STATUS_MEANING: Record<PodStatus, string> = {
+  pending: 'Accepted; waiting for the reconciler to place it (GPUs, runtime)',
+  creating: 'The runtime is pulling the image or starting the container; ports not ready yet',
+  running: 'The container runs and every HTTP port answers',
+  stopping: 'Stop requested; the container is being stopped',
+  stopped: 'No container; the volume is kept',
+  error: 'Failed (see `statusReason`, `exitCode`); start it again or delete it',
+  deleting: 'Delete requested; container and volume are being removed',
+}
+
+/** The statuses, and what clients written for the original NeuroPod see in `legacyStatus`. */
+function statusSection(): string[] {
+  return [
+    '## Pod statuses',
+    '',
+    'Pods, `/connections`, `podUpdate` and `podCreated` carry `status` and `legacyStatus`: the status',
+    "mapped onto the original NeuroPod's four (`creating`, `running`, `stopped`, `error`), so old clients",
+    'can switch on one field. `podUpdate` also carries `stats`, `httpServices` and `tcpServices` at the top',
+    'level, as the original sent them, besides the whole `pod` (events: `packages/contracts/src/realtime.ts`).',
+    '',
+    '| `status` | `legacyStatus` | Meaning |',
+    '| --- | --- | --- |',
+    ...PodStatuses.map((s) => `| \`${s}\` | \`${legacyStatus(s)}\` | ${STATUS_MEANING[s]} |`),
+    '',
+  ]
 }
 
 if (process.argv[1] && import.meta.filename === path.resolve(process.argv[1])) {

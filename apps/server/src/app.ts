@@ -67,7 +67,7 @@ export async function buildApp(platform: Platform, app: App, dispatcher: Dispatc
         title: 'NeuroPod API',
         version: '1.0.0',
         description:
-          'Self-hostable GPU pods. Authenticate with `Authorization: Bearer <token>` (a session token from /api/auth/login or an API key). Realtime events: Socket.IO on the same origin, see packages/contracts/src/realtime.ts.',
+          "Self-hostable GPU pods. Authenticate with `Authorization: Bearer <token>` (a session token from /api/auth/login or an API key). Realtime events: Socket.IO on the API's origin, see packages/contracts/src/realtime.ts (podUpdate carries stats, httpServices and tcpServices at the top level as the original did). legacyStatus maps status onto the original's four: pending → creating, stopping → running, deleting → stopped, others unchanged.",
       },
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],

@@ -97,7 +97,7 @@ describe('CORS allow-list (NEUROPOD_CORS_ORIGINS)', () => {
     const no = await polling(OTHER)
     expect(no.status).toBe(403)
     expect(no.headers.get('access-control-allow-origin')).toBeNull()
-    expect((await no.json()).message).toMatch(/NEUROPOD_CORS_ORIGINS/)
+    expect(((await no.json()) as { message: string }).message).toMatch(/NEUROPOD_CORS_ORIGINS/)
   })
 })
 

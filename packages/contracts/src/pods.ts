@@ -13,6 +13,28 @@ export const PodStatuses = [
 ] as const
 export const PodStatus = Type.Enum(PodStatuses)
 export type PodStatus = (typeof PodStatuses)[number]
+
+/**
+ * The original NeuroPod knew four statuses. Old clients switch on `legacyStatus`, the status mapped
+ * onto those: a pod being placed is `creating`, one being stopped still `running`, one being
+ * deleted already `stopped`.
+ */
+export const LegacyPodStatuses = ['creating', 'running', 'stopped', 'error'] as const
+export type LegacyPodStatus = (typeof LegacyPodStatuses)[number]
+const LEGACY_STATUS: Record<PodStatus, LegacyPodStatus> = {
+  pending: 'creating',
+  creating: 'creating',
+  running: 'running',
+  stopping: 'running',
+  stopped: 'stopped',
+  error: 'error',
+  deleting: 'stopped',
+}
+export const legacyStatus = (status: PodStatus): LegacyPodStatus => LEGACY_STATUS[status]
+export const LegacyPodStatus = Type.Enum(LegacyPodStatuses, {
+  description:
+    "`status` as the original NeuroPod's four: pending → creating, stopping → running, deleting → stopped; creating, running, stopped and error unchanged",
+})
 export const DesiredStates = ['running', 'stopped', 'deleted'] as const
 export const DesiredState = Type.Enum(DesiredStates)
 export type DesiredState = (typeof DesiredStates)[number]
@@ -85,6 +107,7 @@ export const Pod = Type.Object(
     env: Type.Record(Type.String(), Type.String()),
     startCommand: Nullable(Type.String()),
     status: PodStatus,
+    legacyStatus: LegacyPodStatus,
     statusReason: Nullable(Type.String()),
     desiredState: DesiredState,
     exitCode: Nullable(Type.Integer()),
@@ -195,6 +218,7 @@ export const Connections = Type.Object({
   podId: PodId,
   podName: Type.String(),
   status: PodStatus,
+  legacyStatus: LegacyPodStatus,
   httpServices: Type.Array(HttpService),
   tcpServices: Type.Array(TcpService),
 })

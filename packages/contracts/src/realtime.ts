@@ -1,4 +1,13 @@
-import type { LogLine, Pod, PodEvent, PodStatus } from './pods.js'
+import type {
+  HttpService,
+  LegacyPodStatus,
+  LogLine,
+  Pod,
+  PodEvent,
+  PodStats,
+  PodStatus,
+  TcpService,
+} from './pods.js'
 
 /**
  * Socket.IO contract. Connect to the API's origin (path /socket.io) with `auth: { token }`
@@ -21,11 +30,19 @@ export interface ConnectedEvent extends Stamped {
   version: typeof REALTIME_VERSION
 }
 
-/** A pod changed. Carries the whole pod as its owner or an admin sees it. */
+/**
+ * A pod changed. Carries the whole pod as its owner or an admin sees it, and, as the original sent
+ * them, its `stats`, `httpServices` and `tcpServices` at the top level too (the same values as in
+ * `pod`), with `legacyStatus` for clients that know only the original's four statuses.
+ */
 export interface PodUpdateEvent extends Stamped {
   type: 'podUpdate'
   podId: string
   status: PodStatus
+  legacyStatus: LegacyPodStatus
+  stats: PodStats
+  httpServices: HttpService[]
+  tcpServices: TcpService[]
   pod: Pod
   message?: string
 }
@@ -35,6 +52,7 @@ export interface PodCreatedEvent extends Stamped {
   podId: string
   podName: string
   status: PodStatus
+  legacyStatus: LegacyPodStatus
   gpu: string
   containerDiskSize: number
   volumeDiskSize: number

@@ -1,4 +1,4 @@
-import type { Pod, PodEvent } from '@neuropod/contracts'
+import type { Pod, PodEvent, PodUpdateEvent } from '@neuropod/contracts'
 import type { Kysely } from 'kysely'
 import type { Database } from '../db/schema.js'
 import { executor, type Tx } from '../db/transaction.js'
@@ -144,14 +144,23 @@ export function podUpdateMessage(pod: Pod, message: string | null, now: Date): P
     podId: pod.podId,
     userId: pod.userId,
     event: 'podUpdate',
-    payload: {
-      type: 'podUpdate',
-      podId: pod.podId,
-      status: pod.status,
-      pod,
-      ...(message ? { message } : {}),
-      timestamp: now.toISOString(),
-    },
+    payload: podUpdatePayload(pod, message, now),
+  }
+}
+
+/** What a socket receives for a changed pod: the pod, and the original's top-level copies of its parts. */
+export function podUpdatePayload(pod: Pod, message: string | null, now: Date): PodUpdateEvent {
+  return {
+    type: 'podUpdate',
+    podId: pod.podId,
+    status: pod.status,
+    legacyStatus: pod.legacyStatus,
+    stats: pod.stats,
+    httpServices: pod.httpServices,
+    tcpServices: pod.tcpServices,
+    pod,
+    ...(message ? { message } : {}),
+    timestamp: now.toISOString(),
   }
 }
 
@@ -166,6 +175,7 @@ function podCreatedMessage(pod: Pod, createdBy: string | null, now: Date): PodMe
       podId: pod.podId,
       podName: pod.podName,
       status: pod.status,
+      legacyStatus: pod.legacyStatus,
       gpu: pod.gpu,
       containerDiskSize: pod.containerDiskSize,
       volumeDiskSize: pod.volumeDiskSize,

@@ -1,4 +1,4 @@
-import type { Pod, PodStats } from '@neuropod/contracts'
+import { legacyStatus, type Pod, type PodStats } from '@neuropod/contracts'
 import { type Kysely, sql } from 'kysely'
 import type { Database, PodRow } from '../db/schema.js'
 import { microsToEuros } from '../lib/money.js'
@@ -105,6 +105,7 @@ export function podView(row: PodViewRow, options: ViewOptions): Pod {
     env: row.env as unknown as Record<string, string>,
     startCommand: row.start_command,
     status,
+    legacyStatus: legacyStatus(status),
     statusReason:
       options.runtimeUnreachable && LIVE.has(status)
         ? `The container runtime is unreachable (${options.runtimeUnreachable}); showing the last known state${row.status_reason ? `. ${row.status_reason}` : ''}`

@@ -129,6 +129,7 @@ export const podsRoutes: RouteModule = (app, { pods }) => {
           podId: pod.podId,
           podName: pod.podName,
           status: pod.status,
+          legacyStatus: pod.legacyStatus,
           httpServices: pod.httpServices,
           tcpServices: pod.tcpServices,
         },

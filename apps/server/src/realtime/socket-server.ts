@@ -13,7 +13,7 @@ import { AppError } from '../errors.js'
 import type { OriginPolicy } from '../http/origins.js'
 import type { Clock } from '../lib/clock.js'
 import type { Logger } from '../lib/logger.js'
-import type { PodPublisher } from '../pods/pod-publisher.js'
+import { type PodPublisher, podUpdatePayload } from '../pods/pod-publisher.js'
 import { parsePodHost } from '../pods/pod-urls.js'
 import type { PodsService } from '../pods/pods.service.js'
 import type { LogLineOut, PodRuntime } from '../runtime/pod-runtime.js'
@@ -141,14 +141,7 @@ export function createRealtime(deps: RealtimeDeps) {
         if (!ok) return
         await socket.join(`pod:${ok.podId}`)
         const pod = await deps.publisher.view(ok.podId)
-        if (pod)
-          socket.emit('podUpdate', {
-            type: 'podUpdate',
-            podId: pod.podId,
-            status: pod.status,
-            pod,
-            timestamp: now(),
-          })
+        if (pod) socket.emit('podUpdate', podUpdatePayload(pod, null, deps.clock.now()))
         socket.emit('subscribed', {
           podId: ok.podId,
           message: `Subscribed to pod ${pod?.podName ?? ok.podId}`,

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import { authKeys } from '../api/queries/auth'
 import { podKeys } from '../api/queries/pods'
 import type { Page, Pod, PodEvent } from '../api/types'
-import { mockPod, mockUser } from '../test-helpers/entities'
+import { mockPod, mockPodUpdate, mockUser } from '../test-helpers/entities'
 import { addPodEvent, applyRealtimeEvent, mergePod, removePod } from './cache-reducer'
 import type { Viewer } from './events'
 
@@ -81,7 +81,7 @@ describe('applyRealtimeEvent', () => {
       client,
       {
         name: 'podUpdate',
-        payload: { type: 'podUpdate', podId: pod.podId, status: 'error', pod: failed, timestamp: ts },
+        payload: mockPodUpdate(failed, ts),
       },
       alice,
     )
@@ -103,7 +103,7 @@ describe('applyRealtimeEvent', () => {
         client,
         {
           name: 'podUpdate',
-          payload: { type: 'podUpdate', podId: p.podId, status: p.status, pod: p, timestamp: ts },
+          payload: mockPodUpdate(p, ts),
         },
         alice,
       )
@@ -129,7 +129,7 @@ describe('applyRealtimeEvent', () => {
       client,
       {
         name: 'podUpdate',
-        payload: { type: 'podUpdate', podId: pod.podId, status: pod.status, pod, timestamp: ts },
+        payload: mockPodUpdate(pod, ts),
       },
       admin,
     )
@@ -145,6 +145,7 @@ describe('applyRealtimeEvent', () => {
       podId: pod.podId,
       podName: pod.podName,
       status: pod.status,
+      legacyStatus: pod.legacyStatus,
       gpu: pod.gpu,
       containerDiskSize: 10,
       volumeDiskSize: 20,

@@ -1,8 +1,9 @@
+import { legacyStatus, type PodUpdateEvent } from '@neuropod/contracts'
 import type { GpuInfo, Pod, Pricing, Template, User } from '../api/types'
 
 /** Builders for API objects: each test states only the fields it cares about. */
 export function mockPod(overrides: Partial<Pod> = {}): Pod {
-  return {
+  const pod: Omit<Pod, 'legacyStatus'> = {
     podId: 'a1b2c3d4e5f60718',
     podName: 'notebook',
     slug: 'k3x9q2m7aa',
@@ -62,6 +63,22 @@ export function mockPod(overrides: Partial<Pod> = {}): Pod {
     stoppedAt: null,
     lastActive: null,
     ...overrides,
+  }
+  return { ...pod, legacyStatus: overrides.legacyStatus ?? legacyStatus(pod.status) }
+}
+
+/** A podUpdate as the server sends it, with the original's top-level copies of the pod's parts. */
+export function mockPodUpdate(pod: Pod, timestamp: string): PodUpdateEvent {
+  return {
+    type: 'podUpdate',
+    podId: pod.podId,
+    status: pod.status,
+    legacyStatus: pod.legacyStatus,
+    stats: pod.stats,
+    httpServices: pod.httpServices,
+    tcpServices: pod.tcpServices,
+    pod,
+    timestamp,
   }
 }
 

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest'
 import { podKeys } from '../../api/queries/pods'
 import type { Pod, PodEvent } from '../../api/types'
 import { applyRealtimeEvent } from '../../realtime/cache-reducer'
-import { mockPod, mockUser } from '../../test-helpers/entities'
+import { mockPod, mockPodUpdate, mockUser } from '../../test-helpers/entities'
 import { renderView } from '../../test-helpers/render'
 import { PodPage } from './PodPage'
 
@@ -34,13 +34,13 @@ describe('PodPage', () => {
     fireEvent.click(screen.getByRole('tab', { name: 'Events' }))
     expect(screen.getByText('Pod requested')).toBeTruthy()
 
-    const running: Pod = { ...pod, status: 'running', startedAt: ts, updatedAt: ts }
+    const running: Pod = { ...pod, status: 'running', legacyStatus: 'running', startedAt: ts, updatedAt: ts }
     act(() => {
       applyRealtimeEvent(
         client,
         {
           name: 'podUpdate',
-          payload: { type: 'podUpdate', podId: pod.podId, status: 'running', pod: running, timestamp: ts },
+          payload: mockPodUpdate(running, ts),
         },
         viewer,
       )
