@@ -251,6 +251,10 @@ describe('authorization matrix', () => {
       path: `/api/pods/${podId}/ports/8080`,
       body: { access: 'public' },
     }))
+    add('POST', '/api/pods/{podId}/ports/{port}/open-link', OWNED, () => ({
+      path: `/api/pods/${podId}/ports/8080/open-link`,
+      body: { path: '/' },
+    }))
     // billing (the owner's account; another client may not name it)
     add('GET', '/api/billing/ledger', OWNED, () => ({ path: `/api/billing/ledger?userId=${owner.id}` }))
     add('GET', '/api/billing/usage', OWNED, () => ({ path: `/api/billing/usage?userId=${owner.id}` }))

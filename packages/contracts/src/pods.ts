@@ -269,4 +269,26 @@ export const PortAccessParams = Type.Object({
 })
 export const PortAccessBody = Type.Object({ access: PortAccess }, { additionalProperties: false })
 
+export const OpenLinkBody = Type.Object(
+  {
+    path: Type.Optional(
+      Type.String({
+        maxLength: 2048,
+        pattern: '^/',
+        description: 'Where to land on the pod host, e.g. /lab (default /)',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
+export const OpenLink = Type.Object({
+  url: Type.String({
+    description:
+      'Opens the pod URL signed in; works once, until expiresAt. Open it in the browser, never share it',
+  }),
+  expiresAt: IsoDate,
+})
+export type OpenLink = Static<typeof OpenLink>
+export const OpenLinkResponse = Envelope(OpenLink)
+
 export const StatsResponse = Envelope(PodStats)

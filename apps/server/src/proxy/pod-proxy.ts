@@ -446,6 +446,25 @@ export class PodProxy implements PodTrafficHandler {
     }
   }
 
+  /**
+   * A one-time link into one pod port, for a client that holds only a bearer token (a script, the
+   * CLI, an app on another origin) and so has no platform cookie for `authorize` to hand over. The
+   * caller has been checked as the pod's owner or an admin; the link is the same ticket
+   * `authorize` mints, so it works once, on any replica, until it expires.
+   */
+  openLink(slug: string, port: number, credential: string, path: string): { url: string; expiresAt: string } {
+    const origin = this.podOrigin({ slug, port })
+    const { ticket, claims } = this.codec.mintTicket(
+      new URL(origin).host,
+      credential,
+      this.deps.clock.now().getTime(),
+    )
+    return {
+      url: `${origin}${CONTROL_PREFIX}auth?ticket=${ticket}&next=${encodeURIComponent(safeNext(path))}`,
+      expiresAt: new Date(claims.expiresAt).toISOString(),
+    }
+  }
+
   /** `/__neuropod/auth?ticket=…&next=/path` on a pod host: redeem the ticket, set the pod cookie. */
   private async control(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const target = this.target(req.headers.host)

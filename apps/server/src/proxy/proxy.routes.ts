@@ -1,8 +1,10 @@
+import { OpenLinkBody, OpenLinkResponse, PortAccessParams } from '@neuropod/contracts'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
-import { requestToken } from '../http/auth-hooks.js'
+import { invalidState, notFound, unauthenticated } from '../errors.js'
+import { requestToken, requireUser, userOnly } from '../http/auth-hooks.js'
 import { OriginPolicy } from '../http/origins.js'
-import type { RouteModule } from '../http/route-context.js'
+import { errorResponses, type RouteModule } from '../http/route-context.js'
 import { type ProxyPage, renderHtml } from './pages.js'
 import type { HandoverResult, PodProxy } from './pod-proxy.js'
 
@@ -23,7 +25,7 @@ const SigninQuery = Type.Object({
  * They live on the platform host, where the platform's session cookie is.
  */
 export function proxyRoutes(proxy: PodProxy): RouteModule {
-  return (app, { config }) => {
+  return (app, { config, pods }) => {
     const tags = ['Pod URLs']
     const origins = new OriginPolicy(new URL(config.publicUrl).origin, config.corsOrigins)
 
@@ -57,6 +59,43 @@ export function proxyRoutes(proxy: PodProxy): RouteModule {
         },
       },
       (request, reply) => handover(request, reply, request.query.rd),
+    )
+
+    app.post(
+      '/api/pods/:podId/ports/:port/open-link',
+      {
+        // A bare POST (no body) asks for the pod's root.
+        preValidation: [
+          userOnly,
+          (request, _reply, done) => {
+            request.body ??= {}
+            done()
+          },
+        ],
+        schema: {
+          tags,
+          summary: 'A one-time link that opens a private pod URL signed in (for clients with only a token)',
+          description:
+            "Owner and admins. The URL carries a one-time ticket for this pod port (`NEUROPOD_PROXY_TICKET_TTL_SECONDS`, 60 s by default): opening it in a browser sets that host's pod cookie and lands on `path`; a second use is refused. The ticket carries the caller's credential, so revoking the token ends the access it gave.",
+          params: PortAccessParams,
+          body: OpenLinkBody,
+          response: { 200: OpenLinkResponse, ...errorResponses(400, 401, 403, 404, 409) },
+        },
+      },
+      async (request) => {
+        const principal = requireUser(request)
+        const credential = requestToken(request, origins)
+        if (!credential) throw unauthenticated()
+        const pod = await pods.get(principal, request.params.podId)
+        if (pod.status === 'deleting') throw invalidState('The pod is being deleted')
+        const port = request.params.port
+        if (!pod.httpServices.some((s) => s.port === port))
+          throw notFound(`Pod ${pod.podName} has no HTTP port ${port}`)
+        return {
+          success: true as const,
+          data: proxy.openLink(pod.slug, port, credential, request.body.path ?? '/'),
+        }
+      },
     )
 
     app.get(
