@@ -9,6 +9,7 @@ export const HELP = `Usage: neuropod <command> [options]
   pods get|urls|events <id>
   pods start|stop|delete <id> [--wait]
   pods logs <id> [--tail n] [--follow]
+  pods open <id> [port] [--path /lab] [--browser]   a one-time link that opens the pod URL signed in
   templates | gpus | balance
   keys [list] | keys create <name> | keys revoke <id>
   ssh-keys [list] | ssh-keys add <file.pub> [--name n] | ssh-keys delete <id>

@@ -3,6 +3,7 @@ import os from 'node:os'
 import path from 'node:path'
 import ssh2 from 'ssh2'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { podRequest } from '../../server/test/fakes/pod-client.js'
 import { createTestServer, type TestServer } from '../../server/test/harness.js'
 import { run } from '../src/main.js'
 
@@ -81,6 +82,32 @@ describe('neuropod CLI', () => {
     const keys = await cli('keys', '--json')
     expect(keys.code, keys.err).toBe(0)
     expect(Array.isArray(JSON.parse(keys.out))).toBe(true)
+  })
+
+  it('prints a one-time link that opens the pod URL signed in', async () => {
+    const created = await createPod('cli-open')
+    expect(created.code, created.err).toBe(0)
+    const pod = JSON.parse(created.out)
+    const json = await cli('pods', 'open', pod.podId, '--json')
+    expect(json.code, json.err).toBe(0)
+    const link = JSON.parse(json.out)
+    expect(new URL(link.url).host).toBe(new URL(pod.httpServices[0].url).host)
+    expect(Date.parse(link.expiresAt)).toBeGreaterThan(Date.now())
+    const text = await cli('pods', 'open', pod.podId, '8080', '--path', '/tree')
+    expect(text.code, text.err).toBe(0)
+    const url = new URL(text.out.split('\n')[0]!)
+    expect(url.pathname).toBe('/__neuropod/auth')
+    expect(url.searchParams.get('next')).toBe('/tree')
+    // The link works once.
+    const follow = () =>
+      podRequest(server.url, url.host, url.pathname + url.search, { headers: { accept: 'text/html' } })
+    const first = await follow()
+    expect(first.status).toBe(302)
+    expect(first.headers.location).toBe('/tree')
+    expect((await follow()).status).toBe(400)
+    const noPort = await cli('pods', 'open', pod.podId, '9999')
+    expect(noPort.code).toBe(1)
+    expect(noPort.err).toMatch(/no HTTP port 9999/)
   })
 
   it('sends an id as one path segment, so it can never reach another endpoint', async () => {

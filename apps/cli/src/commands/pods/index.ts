@@ -3,6 +3,7 @@ import { type Command, signedInClient } from '../../context.js'
 import { createPod } from './create.js'
 import { podAction } from './lifecycle.js'
 import { podLogs } from './logs.js'
+import { openPod } from './open.js'
 import { getPod, listPods, podEvents, podUrls } from './show.js'
 
 /** `pods <subcommand>`; `list` when none is given (`pods`, `pods --all --json`). */
@@ -26,6 +27,8 @@ export const pods: Command = async (args, ctx) => {
       return podAction(api, sub, rest, ctx)
     case 'logs':
       return podLogs(api, rest, ctx)
+    case 'open':
+      return openPod(api, rest, ctx)
     default:
       throw new UsageError(`Unknown pods command "${sub}"`)
   }
