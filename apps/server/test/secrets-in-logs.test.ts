@@ -109,6 +109,16 @@ describe('secrets and the logs', () => {
       302,
     )
 
+    // The one-time link for a token-only client carries a ticket too.
+    const link = await server.request('POST', `/api/pods/${podId}/ports/8888/open-link`, {
+      token: secrets.apiKey,
+      body: { path: '/lab' },
+    })
+    expect(link.status, JSON.stringify(link.body)).toBe(200)
+    const linkUrl = new URL(link.body.data.url)
+    secrets.openLinkTicket = linkUrl.searchParams.get('ticket')!
+    expect((await podRequest(server.url, podHost, linkUrl.pathname + linkUrl.search)).status).toBe(302)
+
     const jupyter = await podRequest(server.url, podHost, '/jupyter/api/status', {
       headers: { cookie: podCookie, accept: 'application/json' },
     })
@@ -142,9 +152,10 @@ describe('secrets and the logs', () => {
       '/api/auth/me/password',
       '/api/proxy/authorize',
       '/api/proxy/auth',
+      '/open-link',
     ])
       expect(log, `the log mentions ${seen}`).toContain(seen)
-    expect(Object.keys(secrets)).toHaveLength(12)
+    expect(Object.keys(secrets)).toHaveLength(13)
     const leaked = Object.entries(secrets)
       .filter(([, value]) => value && log.includes(value))
       .map(([name]) => name)
