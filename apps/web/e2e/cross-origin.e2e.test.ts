@@ -209,6 +209,12 @@ describe.skipIf(!hasChromium)('another origin in Chromium', () => {
     await straight.goto(podUrl)
     await expect.poll(() => new URL(straight.url()).pathname).toBe('/login')
     expect(new URL(straight.url()).searchParams.get('next')).toContain('/api/proxy/authorize')
+    // Signing in there continues to the pod URL (`/login?next=` is honoured).
+    await straight.getByLabel('E-mail').fill(email)
+    await straight.getByLabel('Password').fill(password)
+    await straight.getByRole('button', { name: 'Sign in' }).click()
+    await expect.poll(() => new URL(straight.url()).host, { timeout: 20_000 }).toBe(new URL(podUrl).host)
+    await expect.poll(() => straight.textContent('body')).toContain('Simulated pod')
     await stranger.close()
 
     // A browser with no session at all opens the private port through the link.
