@@ -4,6 +4,8 @@
 #      there) and without ulimit privileges,
 #   2. starts `podman system service` on a fixed socket unless something already answers on it,
 #   3. builds the test image (a ~2 MB busybox rootfs whose `httpd` serves /www) unless it exists,
+#   4. builds its SFTP variant (the same rootfs plus the host's OpenSSH sftp-server and the
+#      libraries it links) for the SSH gateway's scp test, when the host has sftp-server,
 # and prints the exports the tests read, so callers do: eval "$(scripts/podman-env.sh)"
 # Progress goes to stderr; stdout carries only the exports.
 set -euo pipefail
@@ -13,6 +15,8 @@ RUN_DIR="${NEUROPOD_CI_RUN_DIR:-/run/neuropod-ci}"
 SOCKET="$RUN_DIR/podman.sock"
 CONF="$DIR/containers.conf"
 IMAGE="${NEUROPOD_TEST_IMAGE:-localhost/neuropod-test:latest}"
+SFTP_IMAGE="${NEUROPOD_TEST_SFTP_IMAGE:-localhost/neuropod-test-sftp:latest}"
+SFTP_SERVER=/usr/lib/openssh/sftp-server
 LOG="$RUN_DIR/podman-service.log"
 
 say() { echo "podman-env: $*" >&2; }
@@ -55,10 +59,9 @@ if ! answers; then
   answers || { say "the service did not answer; see $LOG"; exit 1; }
 fi
 
-if ! podman image exists "$IMAGE"; then
-  say "building $IMAGE from busybox"
-  root="$(mktemp -d)"
-  trap 'rm -rf "$root"' EXIT
+# The busybox rootfs of the test images, in directory $1.
+busybox_root() {
+  local root="$1"
   mkdir -p "$root/bin" "$root/www" "$root/tmp" "$root/etc" "$root/workspace"
   cp "$(command -v busybox)" "$root/bin/busybox"
   for applet in $("$root/bin/busybox" --list); do
@@ -67,14 +70,39 @@ if ! podman image exists "$IMAGE"; then
   echo '<!doctype html><title>neuropod test</title><p>neuropod test image</p>' >"$root/www/index.html"
   echo 'root:x:0:0:root:/root:/bin/sh' >"$root/etc/passwd"
   echo 'root:x:0:' >"$root/etc/group"
-  tar -C "$root" -cf - . | podman import \
+}
+
+import_root() {
+  tar -C "$1" -cf - . | podman import \
     --change 'CMD ["/bin/httpd", "-f", "-p", "8888", "-h", "/www"]' \
     --change 'ENV PATH=/bin' \
-    - "$IMAGE" >/dev/null
+    - "$2" >/dev/null
+}
+
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+if ! podman image exists "$IMAGE"; then
+  say "building $IMAGE from busybox"
+  busybox_root "$work/plain"
+  import_root "$work/plain" "$IMAGE"
+fi
+
+if [ -x "$SFTP_SERVER" ] && ! podman image exists "$SFTP_IMAGE"; then
+  say "building $SFTP_IMAGE (busybox + $SFTP_SERVER)"
+  busybox_root "$work/sftp"
+  mkdir -p "$work/sftp/usr/lib/openssh"
+  cp "$SFTP_SERVER" "$work/sftp$SFTP_SERVER"
+  # The dynamic loader and every library it links, at the same paths as on the host.
+  for lib in $(ldd "$SFTP_SERVER" | grep -o '/[^ ]*'); do
+    mkdir -p "$work/sftp$(dirname "$lib")"
+    cp -L "$lib" "$work/sftp$lib"
+  done
+  import_root "$work/sftp" "$SFTP_IMAGE"
 fi
 
 echo "export CONTAINERS_CONF=$CONF"
 echo "export NEUROPOD_TEST_DOCKER_SOCKET=$SOCKET"
 echo "export NEUROPOD_TEST_IMAGE=$IMAGE"
+! podman image exists "$SFTP_IMAGE" || echo "export NEUROPOD_TEST_SFTP_IMAGE=$SFTP_IMAGE"
 # Set only when this run started the service, so the caller can stop what it started.
 [ -z "$started" ] || echo "export NEUROPOD_PODMAN_SERVICE_PID=$started"

@@ -21,6 +21,7 @@ import { pricingRoutes } from './pricing/pricing.routes.js'
 import { PodProxy } from './proxy/pod-proxy.js'
 import { proxyRoutes } from './proxy/proxy.routes.js'
 import { createRealtime } from './realtime/socket-server.js'
+import { shellRoutes } from './shell/shell.routes.js'
 import { sshRoutes } from './ssh/ssh.routes.js'
 import { statusRoutes } from './status/status.routes.js'
 import { templatesRoutes } from './templates/templates.routes.js'
@@ -104,6 +105,7 @@ export async function buildApp(platform: Platform, app: App, dispatcher: Dispatc
     podsRoutes,
     billingRoutes,
     sshRoutes,
+    shellRoutes,
   ]) {
     routes(app, platform)
   }
@@ -121,6 +123,7 @@ export async function buildApp(platform: Platform, app: App, dispatcher: Dispatc
   })
   proxyRoutes(proxy)(app, platform)
   dispatcher.setPodHandler(proxy)
+  platform.shells.recordActivityWith((podId) => proxy.activity.touch(podId))
 
   const webDist = resolveWebDist(config.webDist)
   if (webDist) {

@@ -290,6 +290,12 @@ describe('authorization matrix', () => {
     add('DELETE', '/api/ssh-keys/{id}', { anon: 401, owner: 200, other: 404, admin: 404 }, () => ({
       path: `/api/ssh-keys/${ownerSshKey.body.data.id}`,
     }))
+    add(
+      'GET',
+      '/api/admin/shell-sessions',
+      ADMIN,
+      fixed(`/api/admin/shell-sessions?podId=${podId}&open=false`),
+    )
     // last: it restores the default catalog (and its pod limit)
     add('POST', '/api/pricing/reset', ADMIN, fixed('/api/pricing/reset'))
   })

@@ -24,6 +24,8 @@ import { type Bus, LocalBus, PostgresBus } from '../realtime/bus.js'
 import type { PodRuntime } from '../runtime/pod-runtime.js'
 import { createRuntime } from '../runtime/select-runtime.js'
 import { SimulatedPodsRepository } from '../runtime/simulated/simulated-pods.repository.js'
+import { ShellSessions } from '../shell/shell-sessions.js'
+import { ShellSessionsRepository } from '../shell/shell-sessions.repository.js'
 import { SshFeature } from '../ssh/ssh-feature.js'
 import { StatusService } from '../status/status.service.js'
 import { TemplatesService } from '../templates/templates.service.js'
@@ -57,6 +59,8 @@ export interface Platform {
   status: StatusService
   /** SSH keys, the gateway's host key and where it listens */
   ssh: SshFeature
+  /** Open web terminals and SSH sessions on this replica, and their audit records */
+  shells: ShellSessions
   /** Credentials of the first admin when this start created it with a generated password */
   bootstrap: BootstrapResult
 }
@@ -202,6 +206,12 @@ export async function createPlatform(
     runtimeReachable: () => reconciler.reachable,
   })
   const ssh = new SshFeature(config, { db, clock, audit })
+  const shells = new ShellSessions({
+    repository: new ShellSessionsRepository(db),
+    clock,
+    bus,
+    log: log.child({ component: 'shell' }),
+  })
 
   bus.subscribe((m) => {
     if (m.kind === 'reconcile') reconciler.enqueue(m.podId)
@@ -234,6 +244,7 @@ export async function createPlatform(
     reconciler,
     status,
     ssh,
+    shells,
     bootstrap,
   }
 }

@@ -4,6 +4,7 @@ import { buildApp, fastifyOptions } from '../app.js'
 import type { Config } from '../config.js'
 import type { App } from '../http/route-context.js'
 import { listenPodOnly, type PodOnlyServer } from '../proxy/proxy-server.js'
+import { startSshGateway } from '../ssh/start-gateway.js'
 import { Housekeeping } from './housekeeping.js'
 import { createDispatcher, type Dispatcher } from './http-server.js'
 import { createPlatform, type Platform, type PlatformOverrides } from './platform.js'
@@ -66,6 +67,8 @@ export async function startServer(
       host: config.proxy.host,
     })
 
+  const sshGateway = listen ? await startSshGateway(platform) : null
+
   let closing: Promise<void> | null = null
   const close = () => {
     closing ??= (async () => {
@@ -76,6 +79,8 @@ export async function startServer(
       await platform.meter.drain()
       // Pod WebSockets and streams would otherwise keep the HTTP server from closing.
       await proxy.shutdown()
+      await sshGateway?.close()
+      await platform.shells.close()
       await podOnly?.close()
       await realtime.close()
       await app.close()

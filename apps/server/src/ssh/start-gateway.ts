@@ -1,0 +1,22 @@
+import type { Platform } from '../platform/platform.js'
+import { SshGateway } from './gateway.js'
+import { SshPodsRepository } from './ssh-pods.repository.js'
+
+/** Starts the SSH gateway when NEUROPOD_SSH_PORT (or development's default) asks for one. */
+export async function startSshGateway(platform: Platform): Promise<SshGateway | null> {
+  const { config } = platform
+  if (config.ssh.port === null) return null
+  const log = platform.log.child({ component: 'ssh' })
+  const gateway = new SshGateway({
+    feature: platform.ssh,
+    pods: new SshPodsRepository(platform.database.db),
+    runtime: platform.runtime,
+    shells: platform.shells,
+    clock: platform.clock,
+    log,
+    connectTimeoutMs: config.proxy.connectTimeoutMs,
+  })
+  const port = await gateway.listen(config.ssh.port, config.ssh.host)
+  log.info({ port, hostKey: platform.ssh.hostKey().fingerprint }, 'ssh gateway listening')
+  return gateway
+}
