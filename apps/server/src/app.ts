@@ -14,6 +14,7 @@ import { notFound, registerErrorHandling } from './http/error-handler.js'
 import { OriginPolicy } from './http/origins.js'
 import type { App } from './http/route-context.js'
 import { validatorCompiler } from './http/validation.js'
+import { metricsRoutes } from './metrics/metrics.routes.js'
 import type { Dispatcher } from './platform/http-server.js'
 import type { Platform } from './platform/platform.js'
 import { podsRoutes } from './pods/pods.routes.js'
@@ -106,6 +107,7 @@ export async function buildApp(platform: Platform, app: App, dispatcher: Dispatc
     billingRoutes,
     sshRoutes,
     shellRoutes,
+    metricsRoutes,
   ]) {
     routes(app, platform)
   }

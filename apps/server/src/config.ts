@@ -71,6 +71,7 @@ export interface Config {
   ssh: SshConfig
   /** Origins (besides PUBLIC_URL's) whose pages may call the API and open sockets with credentials */
   corsOrigins: string[]
+  metrics: MetricsConfig
 }
 
 /** The SSH gateway (ssh/): off when port is null. */
@@ -83,6 +84,17 @@ export interface SshConfig {
   publicHost: string | null
   /** The host key file (OpenSSH private key); null: generated once under the data directory */
   hostKeyFile: string | null
+}
+
+/** Per-pod measurements and the Prometheus endpoint (docs/operations/metrics.md). */
+export interface MetricsConfig {
+  intervalSeconds: number
+  rawRetentionMinutes: number
+  minuteRetentionDays: number
+  /** GPU figures on Kubernetes: a DCGM exporter's metrics URL */
+  dcgmExporterUrl: string | null
+  /** Bearer token for GET /metrics; null = the endpoint is off */
+  token: string | null
 }
 
 /** Pod URLs: the authenticating reverse proxy in front of every pod's HTTP ports. */
@@ -339,6 +351,19 @@ function kubernetesConfig(r: Reader, publicUrl: string): KubernetesConfig {
   }
 }
 
+function metricsConfig(r: Reader): MetricsConfig {
+  const token = r.optional('NEUROPOD_METRICS_TOKEN')
+  if (token !== null && token.length < 16)
+    r.problems.push('NEUROPOD_METRICS_TOKEN must have at least 16 characters')
+  return {
+    intervalSeconds: r.int('NEUROPOD_METRICS_INTERVAL_SECONDS', 10, 1, 3600),
+    rawRetentionMinutes: r.int('NEUROPOD_METRICS_RAW_RETENTION_MINUTES', 60, 5, 1440),
+    minuteRetentionDays: r.int('NEUROPOD_METRICS_RETENTION_DAYS', 7, 1, 90),
+    dcgmExporterUrl: r.url('NEUROPOD_DCGM_EXPORTER_URL', null),
+    token,
+  }
+}
+
 export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config {
   const r = new Reader(env)
   const port = r.int('PORT', 3000, 0, 65535)
@@ -493,6 +518,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       hostKeyFile: r.optional('NEUROPOD_SSH_HOST_KEY_FILE'),
     },
     corsOrigins: corsOrigins(r),
+    metrics: metricsConfig(r),
   }
   if (
     config.ssh.port !== null &&

@@ -244,6 +244,8 @@ describe('authorization matrix', () => {
     add('GET', '/api/pods/{podId}/logs', OWNED, () => ({ path: `/api/pods/${podId}/logs?tail=20` }))
     add('GET', '/api/pods/{podId}/events', OWNED, () => ({ path: `/api/pods/${podId}/events` }))
     add('GET', '/api/pods/{podId}/stats', OWNED, () => ({ path: `/api/pods/${podId}/stats` }))
+    add('GET', '/api/pods/{podId}/metrics', OWNED, () => ({ path: `/api/pods/${podId}/metrics?range=24h` }))
+    add('GET', '/api/admin/metrics/gpus', ADMIN, fixed('/api/admin/metrics/gpus?range=7d'))
     add('POST', '/api/pods/{podId}/start', OWNED, () => ({ path: `/api/pods/${podId}/start` }))
     add('POST', '/api/pods/{podId}/stop', OWNED, async () => ({ path: `/api/pods/${await newPod()}/stop` }))
     add('DELETE', '/api/pods/{podId}', OWNED, async () => ({ path: `/api/pods/${await newPod()}` }))

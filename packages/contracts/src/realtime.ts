@@ -1,3 +1,4 @@
+import type { MetricsUnavailable, PodMetricPoint } from './metrics.js'
 import type {
   HttpService,
   LegacyPodStatus,
@@ -84,6 +85,14 @@ export interface PodLogsEvent extends Stamped {
   reason: string | null
 }
 
+/** A live sample of a pod's usage: only to sockets subscribed to the pod (owner and admins). */
+export interface PodMetricsEvent extends Stamped {
+  type: 'podMetrics'
+  podId: string
+  sample: PodMetricPoint
+  unavailable: MetricsUnavailable
+}
+
 export interface BalanceUpdateEvent extends Stamped {
   type: 'balanceUpdate'
   userId: string
@@ -144,6 +153,7 @@ export interface ServerToClientEvents {
   podDeleted: (e: PodDeletedEvent) => void
   podEvent: (e: PodEventEvent) => void
   podLogs: (e: PodLogsEvent) => void
+  podMetrics: (e: PodMetricsEvent) => void
   balanceUpdate: (e: BalanceUpdateEvent) => void
   lowBalanceAlert: (e: LowBalanceAlertEvent) => void
   adminNotification: (e: AdminNotificationEvent) => void

@@ -5,6 +5,7 @@ import * as m0002 from './migrations/2026_11_27_0002_search_indexes.js'
 import * as m0003 from './migrations/2026_11_28_0003_proxy_tickets.js'
 import * as m0005sim from './migrations/2026_12_03_0005_simulation.js'
 import * as m0007ssh from './migrations/2026_12_03_0007_ssh.js'
+import * as m0008metrics from './migrations/2026_12_03_0008_metrics.js'
 
 /** Migrations are listed here explicitly (no directory scanning), so bundles and tests see the same set. */
 const migrations: Record<string, Migration> = {
@@ -13,6 +14,7 @@ const migrations: Record<string, Migration> = {
   '2026_11_28_0003_proxy_tickets': m0003,
   '2026_12_03_0005_simulation': m0005sim,
   '2026_12_03_0007_ssh': m0007ssh,
+  '2026_12_03_0008_metrics': m0008metrics,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }

@@ -254,6 +254,9 @@ export interface Database {
   simulated_pods: SimulatedPodsTable
   ssh_keys: SshKeysTable
   shell_sessions: ShellSessionsTable
+  pod_metric_samples: PodMetricSamplesTable
+  pod_metric_minutes: PodMetricMinutesTable
+  gpu_usage_minutes: GpuUsageMinutesTable
 }
 
 /** The simulated runtime's state per pod (runtime/simulated/simulation-store.ts describes `state`). */
@@ -300,4 +303,37 @@ export interface ShellSessionsTable {
   remote_address: string | null
   started_at: Timestamp
   ended_at: Timestamp | null
+}
+
+/** Per-pod usage figures (metrics/); null = not measured. bigint columns arrive as strings. */
+interface MetricColumns {
+  cpu_percent: number | null
+  memory_used_bytes: ColumnType<string | null, number | null, number | null>
+  memory_limit_bytes: ColumnType<string | null, number | null, number | null>
+  net_rx_bps: number | null
+  net_tx_bps: number | null
+  gpu_util_percent: number | null
+  vram_used_bytes: ColumnType<string | null, number | null, number | null>
+  vram_total_bytes: ColumnType<string | null, number | null, number | null>
+  gpu_temp_c: number | null
+  gpu_power_w: number | null
+}
+
+export interface PodMetricSamplesTable extends MetricColumns {
+  pod_id: string
+  at: Timestamp
+  /** figure → why it is missing, or null when every figure was measured */
+  unavailable: ColumnType<Record<string, string> | null, string | null, string | null>
+}
+
+export interface PodMetricMinutesTable extends MetricColumns {
+  pod_id: string
+  minute: Timestamp
+  samples: number
+}
+
+export interface GpuUsageMinutesTable {
+  minute: Timestamp
+  gpu_type: string
+  gpus: number
 }

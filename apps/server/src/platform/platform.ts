@@ -14,6 +14,9 @@ import { transactionsOn } from '../db/transaction.js'
 import { type Clock, systemClock } from '../lib/clock.js'
 import { randomToken } from '../lib/ids.js'
 import { SecretBox } from '../lib/secrets.js'
+import { MetricsRepository } from '../metrics/metrics.repository.js'
+import { MetricsService } from '../metrics/metrics.service.js'
+import { MetricsSampler } from '../metrics/sampler.js'
 import { stockFromAllocations } from '../pods/gpu-allocator.js'
 import { PodPublisher } from '../pods/pod-publisher.js'
 import { PodsRepository } from '../pods/pods.repository.js'
@@ -21,6 +24,7 @@ import { PodsService } from '../pods/pods.service.js'
 import { Reconciler } from '../pods/reconciler/reconciler.js'
 import { PricingService } from '../pricing/pricing.service.js'
 import { type Bus, LocalBus, PostgresBus } from '../realtime/bus.js'
+import { unmeasured } from '../runtime/metrics-source.js'
 import type { PodRuntime } from '../runtime/pod-runtime.js'
 import { createRuntime } from '../runtime/select-runtime.js'
 import { SimulatedPodsRepository } from '../runtime/simulated/simulated-pods.repository.js'
@@ -61,6 +65,9 @@ export interface Platform {
   ssh: SshFeature
   /** Open web terminals and SSH sessions on this replica, and their audit records */
   shells: ShellSessions
+  metrics: MetricsService
+  /** The leader's per-pod usage sampler (ADR 0017) */
+  sampler: MetricsSampler
   /** Credentials of the first admin when this start created it with a generated password */
   bootstrap: BootstrapResult
 }
@@ -212,6 +219,32 @@ export async function createPlatform(
     bus,
     log: log.child({ component: 'shell' }),
   })
+  const metricsRepository = new MetricsRepository(db)
+  const metricsSource = runtime.metrics?.(config.metrics.intervalSeconds) ?? {
+    description: `the ${runtime.kind} runtime offers no measurements`,
+    collect: async (targets) =>
+      targets.map((t) => unmeasured(t.podId, `the ${runtime.kind} runtime offers no measurements`)),
+    requestCount: () => 0,
+    close: () => {},
+  }
+  const metrics = new MetricsService({
+    repository: metricsRepository,
+    clock,
+    accessible: (principal, podId) => pods.accessible(principal, podId),
+    source: metricsSource.description,
+    noSampleReason: runtime.simulated
+      ? metricsSource.description
+      : 'no sample yet: the pod is not running, or its first interval has not passed',
+    intervalSeconds: config.metrics.intervalSeconds,
+  })
+  const sampler = new MetricsSampler({
+    repository: metricsRepository,
+    source: metricsSource,
+    bus,
+    clock,
+    log: log.child({ component: 'metrics' }),
+    settings: config.metrics,
+  })
 
   bus.subscribe((m) => {
     if (m.kind === 'reconcile') reconciler.enqueue(m.podId)
@@ -245,6 +278,8 @@ export async function createPlatform(
     status,
     ssh,
     shells,
+    metrics,
+    sampler,
     bootstrap,
   }
 }

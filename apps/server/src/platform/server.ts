@@ -47,9 +47,11 @@ export async function startServer(
         .activate()
         .catch((error) => platform.log.error({ err: error }, 'reconciler activation failed'))
       platform.meter.start(config.meter.intervalSeconds)
+      platform.sampler.start()
       housekeeping.start()
     } else {
       platform.meter.stop()
+      platform.sampler.stop()
       housekeeping.stop()
       void platform.reconciler.deactivate()
     }
@@ -73,10 +75,12 @@ export async function startServer(
   const close = () => {
     closing ??= (async () => {
       platform.meter.stop()
+      platform.sampler.stop()
       housekeeping.stop()
       await platform.leader.close()
       await platform.reconciler.deactivate()
       await platform.meter.drain()
+      await platform.sampler.drain()
       // Pod WebSockets and streams would otherwise keep the HTTP server from closing.
       await proxy.shutdown()
       await sshGateway?.close()

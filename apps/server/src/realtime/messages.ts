@@ -43,12 +43,22 @@ export interface AccessRevokedMessage {
   apiKeyId?: string | null
 }
 
+/**
+ * Live usage samples (metrics/sampler.ts), batched to fit NOTIFY: each goes to its pod's room only
+ * (sockets that subscribed after the access check: the owner and admins), never to a user room.
+ */
+export interface PodMetricsMessage {
+  kind: 'pod-metrics'
+  samples: ClientPayload<'podMetrics'>[]
+}
+
 export type BusMessage =
   | PodMessage
   | PodReloadMessage
   | UserMessage
   | AdminsMessage
   | AccessRevokedMessage
+  | PodMetricsMessage
   /** Prices or settings changed: every replica drops its catalog copy. */
   | { kind: 'catalog-changed' }
   /** Wake the leader's reconciler for this pod. */

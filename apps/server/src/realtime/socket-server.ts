@@ -233,6 +233,9 @@ export function createRealtime(deps: RealtimeDeps) {
         case 'admins':
           io.local.to('admins').emit('adminNotification', m.payload)
           return
+        case 'pod-metrics':
+          for (const sample of m.samples) io.local.to(`pod:${sample.podId}`).emit('podMetrics', sample)
+          return
         case 'access-revoked': {
           const room = m.apiKeyId
             ? `apikey:${m.apiKeyId}`

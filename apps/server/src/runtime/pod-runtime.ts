@@ -11,6 +11,7 @@
  */
 
 import type { ExecRequest, ExecSession } from './exec.js'
+import type { MetricsSource } from './metrics-source.js'
 
 export type RuntimeKind = 'docker' | 'kubernetes' | 'simulated'
 
@@ -189,6 +190,12 @@ export interface PodRuntime {
    * enforces it (kubernetes: the Ingress annotations). Idempotent; cheap when nothing changed.
    */
   updateAccess?(spec: PodSpec): Promise<void>
+
+  /**
+   * The runtime's measurements for the metrics sampler (leader only; see metrics-source.ts), built
+   * once. Runtimes without it are reported as offering no measurements.
+   */
+  metrics?(intervalSeconds: number): MetricsSource
 }
 
 /** Thrown by ensureRunning when the pod cannot be placed yet; the pod waits in `pending`. */

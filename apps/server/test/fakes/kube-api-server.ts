@@ -532,7 +532,7 @@ export class FakeKubeApiServer {
       return json(res, 200, { major: '1', minor: '31', gitVersion: 'v1.31.0-fake', platform: 'linux/amd64' })
     }
     if (!route) return text(res, 404, '404 page not found')
-    if (route.group === 'metrics.k8s.io') return this.metrics(res, route)
+    if (route.group === 'metrics.k8s.io') return this.metrics(res, route, q)
     const type = RESOURCES[route.resource]
     if (!type || type.group !== route.group || type.version !== route.version)
       return text(res, 404, '404 page not found')
@@ -969,10 +969,33 @@ export class FakeKubeApiServer {
     this.logFollowers.delete(key)
   }
 
-  private metrics(res: http.ServerResponse, route: Route) {
+  private metrics(res: http.ServerResponse, route: Route, q: URLSearchParams) {
     if (!this.metricsEnabled) return text(res, 404, '404 page not found')
-    if (route.resource !== 'pods' || !route.name || !route.namespace)
-      return text(res, 404, '404 page not found')
+    if (route.resource !== 'pods' || !route.namespace) return text(res, 404, '404 page not found')
+    if (!route.name) {
+      // The namespace's list, as metrics-server serves it: pods it has a sample of, with their labels.
+      const labels = parseLabelSelector(q.get('labelSelector') ?? '')
+      const items = [...this.bucket('pods').values()]
+        .filter((p) => p.metadata.namespace === route.namespace && matchesLabels(p, labels))
+        .filter((p) => this.metricsByPod.has(p.metadata.name))
+        .map((p) => ({
+          metadata: {
+            name: p.metadata.name,
+            namespace: route.namespace,
+            labels: p.metadata.labels ?? {},
+            creationTimestamp: isoSeconds(new Date()),
+          },
+          timestamp: isoSeconds(new Date()),
+          window: '15s',
+          containers: [{ name: 'main', usage: this.metricsByPod.get(p.metadata.name) }],
+        }))
+      return json(res, 200, {
+        kind: 'PodMetricsList',
+        apiVersion: 'metrics.k8s.io/v1beta1',
+        metadata: {},
+        items,
+      })
+    }
     const usage = this.metricsByPod.get(route.name)
     const pod = this.bucket('pods').get(`${route.namespace}/${route.name}`)
     if (!usage || !pod)

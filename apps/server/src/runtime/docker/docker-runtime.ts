@@ -2,6 +2,7 @@ import type Dockerode from 'dockerode'
 import type { Config } from '../../config.js'
 import type { Logger } from '../../lib/logger.js'
 import type { ExecRequest, ExecSession } from '../exec.js'
+import type { MetricsSource } from '../metrics-source.js'
 import type {
   GpuDeviceInfo,
   GpuStock,
@@ -22,6 +23,8 @@ import { ContainerReads } from './container-reads.js'
 import { type EngineTarget, engineVersion, errorMessage, ping } from './engine.js'
 import { EventWatcher } from './event-watcher.js'
 import { GpuInventory } from './gpu-inventory.js'
+import { NvidiaSmiMonitor } from './nvidia-smi-metrics.js'
+import { DockerStatsStreams } from './stats-streams.js'
 
 /**
  * The Docker Engine API runtime (Docker or Podman). One container and one named volume per pod,
@@ -60,6 +63,7 @@ export class DockerRuntime implements PodRuntime {
   private version: { name: string; version: string; apiVersion: string; engine: string } | null = null
   private versionLoading: Promise<void> | null = null
   private unreachable: string | null = null
+  private metricsSource: DockerStatsStreams | null = null
 
   constructor(private readonly options: DockerRuntimeOptions) {
     const { settings, target, docker, instanceId, log } = options
@@ -130,6 +134,7 @@ export class DockerRuntime implements PodRuntime {
   }
 
   async close(): Promise<void> {
+    this.metricsSource?.close()
     this.watcher.close()
     await this.lifecycle.close()
     this.listener = null
@@ -234,6 +239,17 @@ export class DockerRuntime implements PodRuntime {
 
   orphans(known: Set<string>, remove: boolean): Promise<OrphanReport[]> {
     return this.reads.orphans(known, remove)
+  }
+
+  metrics(intervalSeconds: number): MetricsSource {
+    this.metricsSource ??= new DockerStatsStreams({
+      docker: this.options.docker,
+      log: this.options.log,
+      containerGpus: (podId) => this.observer.factsOf(podId)?.gpuDevices ?? [],
+      // nvidia-smi here describes the engine's GPUs only when the engine is on this machine.
+      nvidia: this.options.target.local ? new NvidiaSmiMonitor(intervalSeconds, this.options.log) : null,
+    })
+    return this.metricsSource
   }
 
   exec(request: ExecRequest): Promise<ExecSession> {

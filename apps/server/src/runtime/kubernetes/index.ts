@@ -52,6 +52,7 @@ export function createKubernetesRuntime(
     clusterDomain: k.clusterDomain,
     networkPolicy: k.networkPolicy,
     resyncSeconds: k.resyncSeconds,
+    dcgmExporterUrl: config.metrics.dcgmExporterUrl,
     ...overrides,
   })
 }

@@ -1,6 +1,7 @@
 import type { Clock } from '../../lib/clock.js'
 import type { Logger } from '../../lib/logger.js'
 import type { ExecRequest, ExecSession } from '../exec.js'
+import type { MetricsSource } from '../metrics-source.js'
 import type {
   GpuDeviceInfo,
   GpuStock,
@@ -20,6 +21,7 @@ import { type KubeClients, kube, kubeError } from './kube-client.js'
 import type { ManifestSettings } from './manifests.js'
 import { ensureIsolationPolicy, ensurePlatformService } from './namespace-objects.js'
 import { kubeExec } from './pod-exec.js'
+import { KubernetesMetricsSource } from './pod-metrics-source.js'
 import { PodObjects } from './pod-objects.js'
 
 /**
@@ -43,6 +45,8 @@ export interface KubernetesRuntimeOptions {
   clusterDomain: string
   networkPolicy: boolean
   resyncSeconds: number
+  /** GPU figures for the metrics sampler: a DCGM exporter's metrics URL */
+  dcgmExporterUrl?: string | null
   /** Server-side watch timeout range in seconds (randomised per watch) */
   watchTimeoutSeconds?: [number, number]
   /** Objects younger than this are never called orphans: their database row may be in flight */
@@ -59,6 +63,7 @@ export class KubernetesRuntime implements PodRuntime {
   private readonly objects: PodObjects
   private readonly reads: ClusterReads
   private started = false
+  private metricsSource: KubernetesMetricsSource | null = null
 
   constructor(private readonly o: KubernetesRuntimeOptions) {
     this.watch = new ClusterWatch({
@@ -169,6 +174,16 @@ export class KubernetesRuntime implements PodRuntime {
     onLines: (lines: LogLineOut[]) => void,
   ): Promise<void> {
     return this.reads.followLogs(podId, tail, signal, onLines)
+  }
+
+  metrics(): MetricsSource {
+    this.metricsSource ??= new KubernetesMetricsSource({
+      clients: this.o.clients,
+      namespace: this.o.manifests.namespace,
+      watch: this.watch,
+      dcgmUrl: this.o.dcgmExporterUrl ?? null,
+    })
+    return this.metricsSource
   }
 
   stats(podId: string): Promise<RuntimeStats> {

@@ -2,6 +2,7 @@ import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Clock } from '../../lib/clock.js'
 import { type ExecRequest, type ExecSession, ExecUnavailableError } from '../exec.js'
+import { type MetricsSource, SimulatedMetricsSource } from '../metrics-source.js'
 import type {
   GpuDeviceInfo,
   GpuStock,
@@ -315,6 +316,10 @@ export class SimulatedRuntime implements PodRuntime {
       signal.addEventListener('abort', () => resolve(), { once: true })
     })
     follower.delete(onLines)
+  }
+
+  metrics(): MetricsSource {
+    return new SimulatedMetricsSource()
   }
 
   async stats(podId: string): Promise<RuntimeStats> {
