@@ -15,6 +15,8 @@ import { OriginPolicy } from './http/origins.js'
 import type { App } from './http/route-context.js'
 import { validatorCompiler } from './http/validation.js'
 import { metricsRoutes } from './metrics/metrics.routes.js'
+import { prometheusRoutes } from './observability/prometheus.routes.js'
+import { currentRequestId, requestIdFrom, runWithRequestId } from './observability/request-context.js'
 import type { Dispatcher } from './platform/http-server.js'
 import type { Platform } from './platform/platform.js'
 import { podsRoutes } from './pods/pods.routes.js'
@@ -42,7 +44,15 @@ export function fastifyOptions(logLevel: string, destination?: LogDestination): 
       // Credentials never reach the logs.
       redact: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],
       ...(destination ? { stream: destination } : {}),
+      // Lines logged outside a request's own logger (the reconciler, runtime calls) while its work
+      // runs carry its id too, so one request can be followed through everything it caused.
+      mixin(_merge: object, _level: number, logger: { bindings(): Record<string, unknown> }) {
+        const requestId = currentRequestId()
+        return requestId && logger.bindings().reqId === undefined ? { reqId: requestId } : {}
+      },
     },
+    // The caller's X-Request-Id when it is a sane token, else a fresh UUID; echoed in the response.
+    genReqId: (req) => requestIdFrom(req.headers['x-request-id']),
     bodyLimit: BODY_LIMIT,
     trustProxy: false,
     requestTimeout: 120_000,
@@ -57,6 +67,22 @@ export async function buildApp(platform: Platform, app: App, dispatcher: Dispatc
   const { config } = platform
   app.setValidatorCompiler(validatorCompiler)
   registerErrorHandling(app)
+  // The request id for everything this request's work does, in this process (request-context.ts).
+  app.addHook('onRequest', (request, reply, done) => {
+    reply.header('x-request-id', request.id)
+    runWithRequestId(request.id, done)
+  })
+  app.addHook('onResponse', (request, reply, done) => {
+    platform.observability.httpDuration.observe(
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: String(reply.statusCode),
+      },
+      reply.elapsedTime / 1000,
+    )
+    done()
+  })
   await app.register(cookie)
   const origins = new OriginPolicy(new URL(config.publicUrl).origin, config.corsOrigins)
   // Before authentication: a preflight carries no credential and is answered here.
@@ -108,6 +134,7 @@ export async function buildApp(platform: Platform, app: App, dispatcher: Dispatc
     sshRoutes,
     shellRoutes,
     metricsRoutes,
+    prometheusRoutes,
   ]) {
     routes(app, platform)
   }
@@ -122,6 +149,10 @@ export async function buildApp(platform: Platform, app: App, dispatcher: Dispatc
     secrets: platform.secrets,
     auth: platform.auth,
     log: platform.log.child({ component: 'proxy' }),
+    traffic: {
+      request: (kind) => platform.observability.proxyRequests.inc({ kind }),
+      upstreamError: (kind) => platform.observability.proxyUpstreamErrors.inc({ kind }),
+    },
   })
   proxyRoutes(proxy)(app, platform)
   dispatcher.setPodHandler(proxy)
@@ -154,6 +185,12 @@ export async function buildApp(platform: Platform, app: App, dispatcher: Dispatc
     podDomain: config.podDomain,
   })
   dispatcher.setRealtimeEngine(realtime.engine)
+  platform.observability.bind({
+    reconcilerQueue: () => platform.reconciler.queueLength,
+    socketConnections: () => realtime.io.of('/').sockets.size,
+    isLeader: () => platform.leader.isLeader,
+    runtimeKind: platform.runtime.kind,
+  })
   return { realtime, proxy }
 }
 

@@ -1,6 +1,6 @@
 import { type Kysely, sql } from 'kysely'
 import type { Database } from '../db/schema.js'
-import type { Clock } from '../lib/clock.js'
+import { type Clock, monotonicMs } from '../lib/clock.js'
 import { formatEuros, microsToEuros } from '../lib/money.js'
 import type { PodsRepository } from '../pods/pods.repository.js'
 import type { Bus } from '../realtime/bus.js'
@@ -15,6 +15,8 @@ export interface MeterDeps {
   /** Pods the meter stopped because their owner ran out of money: the reconciler must act. */
   onAutoStop: (podIds: string[]) => void
   onError: (error: unknown) => void
+  /** Observes each tick (for /metrics) */
+  onTick?: (result: TickResult) => void
 }
 
 export interface TickResult {
@@ -68,7 +70,7 @@ export class Meter {
   }
 
   private async runTick(now: Date): Promise<TickResult> {
-    const started = performance.now()
+    const started = monotonicMs()
     let pods = 0
     let charged = 0
     const balances = new Map<string, Settlement>()
@@ -89,7 +91,9 @@ export class Meter {
     for (const s of balances.values())
       this.publishBalance(s.userId, s.balance, -s.charged, 'Usage', null, now)
     const autoStopped = await this.evaluateBalances([...balances.keys()], now)
-    return { pods, charged, users: balances.size, autoStopped, durationMs: performance.now() - started }
+    const result = { pods, charged, users: balances.size, autoStopped, durationMs: monotonicMs() - started }
+    this.deps.onTick?.(result)
+    return result
   }
 
   publishBalance(

@@ -1,5 +1,5 @@
 import type { PodMetricsEvent } from '@neuropod/contracts'
-import type { Clock } from '../lib/clock.js'
+import { type Clock, monotonicMs } from '../lib/clock.js'
 import type { Logger } from '../lib/logger.js'
 import type { Bus } from '../realtime/bus.js'
 import type { MetricsSource, PodMetricSample } from '../runtime/metrics-source.js'
@@ -25,6 +25,8 @@ export interface SamplerDeps {
   clock: Clock
   log: Logger
   settings: SamplerSettings
+  /** Observes each collection (for /metrics) */
+  onSample?: (result: SampleResult) => void
 }
 
 export interface SampleResult {
@@ -83,7 +85,7 @@ export class MetricsSampler {
   }
 
   async sample(now = this.deps.clock.now()): Promise<SampleResult> {
-    const started = performance.now()
+    const started = monotonicMs()
     const cpu = process.cpuUsage()
     const targets = await this.deps.repository.targets()
     const samples = targets.length > 0 ? await this.deps.source.collect(targets, now) : []
@@ -93,9 +95,10 @@ export class MetricsSampler {
     this.lastResult = {
       pods: targets.length,
       stored,
-      durationMs: performance.now() - started,
+      durationMs: monotonicMs() - started,
       cpuMs: (used.user + used.system) / 1000,
     }
+    this.deps.onSample?.(this.lastResult)
     return this.lastResult
   }
 

@@ -17,6 +17,9 @@ import { SecretBox } from '../lib/secrets.js'
 import { MetricsRepository } from '../metrics/metrics.repository.js'
 import { MetricsService } from '../metrics/metrics.service.js'
 import { MetricsSampler } from '../metrics/sampler.js'
+import { instrumentRuntime } from '../observability/instrumented-runtime.js'
+import { PlatformStatsRepository } from '../observability/platform-stats.repository.js'
+import { PlatformMetrics } from '../observability/prometheus.js'
 import { stockFromAllocations } from '../pods/gpu-allocator.js'
 import { PodPublisher } from '../pods/pod-publisher.js'
 import { PodsRepository } from '../pods/pods.repository.js'
@@ -68,6 +71,8 @@ export interface Platform {
   metrics: MetricsService
   /** The leader's per-pod usage sampler (ADR 0017) */
   sampler: MetricsSampler
+  /** The control plane's Prometheus metrics (GET /metrics) */
+  observability: PlatformMetrics
   /** Credentials of the first admin when this start created it with a generated password */
   bootstrap: BootstrapResult
 }
@@ -114,7 +119,8 @@ export async function createPlatform(
     leader = new AlwaysLeader()
   }
 
-  const runtime =
+  const observability = new PlatformMetrics(new PlatformStatsRepository(database.db))
+  const rawRuntime =
     overrides.runtime ??
     (await createRuntime(config, clock, log, {
       // Labels every runtime object of this installation, so installations (and test servers)
@@ -123,6 +129,12 @@ export async function createPlatform(
       publicUrl: config.publicUrl,
       simulationStore: new SimulatedPodsRepository(database.db),
     }))
+  // Every call the platform makes to the runtime is timed, logged with its request id and, when it
+  // fails, counted for /metrics.
+  const runtime = instrumentRuntime(rawRuntime, {
+    log: log.child({ component: 'runtime' }),
+    failed: (operation) => observability.runtimeErrors.inc({ runtime: rawRuntime.kind, operation }),
+  })
   const db = database.db
   const audit = new AuditLog(db, clock)
   const pricing = new PricingService({
@@ -188,6 +200,8 @@ export async function createPlatform(
     readinessGraceSeconds: config.reconciler.readinessGraceSeconds,
     resyncIntervalSeconds: config.reconciler.intervalSeconds,
     cleanupOrphans: config.cleanupOrphans,
+    onAction: (action, outcome, seconds) =>
+      observability.reconcilerActions.observe({ action, outcome }, seconds),
   })
   const meter = new Meter({
     db,
@@ -198,6 +212,7 @@ export async function createPlatform(
       for (const podId of podIds) void pods.afterChange(podId, 'Pod stopping: balance exhausted')
     },
     onError: (error) => log.error({ err: error }, 'meter tick failed'),
+    onTick: (tick) => observability.meterTick.observe(tick.durationMs / 1000),
   })
   const users = new UsersService({ db, clock, bus, audit, meter, pods, podRows })
   const templates = new TemplatesService({ db, clock, pricing, audit })
@@ -244,6 +259,7 @@ export async function createPlatform(
     clock,
     log: log.child({ component: 'metrics' }),
     settings: config.metrics,
+    onSample: (sample) => observability.samplerInterval.observe(sample.durationMs / 1000),
   })
 
   bus.subscribe((m) => {
@@ -280,6 +296,7 @@ export async function createPlatform(
     shells,
     metrics,
     sampler,
+    observability,
     bootstrap,
   }
 }

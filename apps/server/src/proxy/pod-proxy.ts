@@ -35,6 +35,8 @@ export interface PodProxyDeps {
   secrets: SecretBox
   auth: Pick<AuthService, 'authenticate'>
   log: Logger
+  /** Counts requests and unreachable pods for /metrics */
+  traffic?: { request(kind: 'http' | 'websocket'): void; upstreamError(kind: 'http' | 'websocket'): void }
 }
 
 /** A pod host, parsed: `abc123defg-8888.localhost:3000` → slug, port and the port-less host. */
@@ -131,6 +133,7 @@ export class PodProxy implements PodTrafficHandler {
   // ------------------------------------------------------------------ HTTP
 
   request = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    this.deps.traffic?.request('http')
     try {
       this.handle(req, res)
     } catch (error) {
@@ -227,6 +230,7 @@ export class PodProxy implements PodTrafficHandler {
     check: CheckedPort,
     error: NodeJS.ErrnoException,
   ): void {
+    this.deps.traffic?.upstreamError('http')
     this.routes.forgetEndpoint(check.entry, check.target.port)
     sendPage(req, res, failurePage(error, check.route, check.service, check.target.port))
   }
@@ -253,6 +257,7 @@ export class PodProxy implements PodTrafficHandler {
   // ------------------------------------------------------------------ WebSocket
 
   upgrade = (req: http.IncomingMessage, socket: Duplex, head: Buffer): void => {
+    this.deps.traffic?.request('websocket')
     socket.on('error', () => socket.destroy())
     this.handleUpgrade(req, socket, head).catch((error: unknown) => {
       this.deps.log.error({ err: error, host: req.headers.host }, 'pod proxy upgrade failed')
@@ -302,6 +307,7 @@ export class PodProxy implements PodTrafficHandler {
     this.forwarder.tunnel(req, socket, head, endpoint, headers, {
       activity: () => this.activity.touch(podId),
       failed: (error) => {
+        this.deps.traffic?.upstreamError('websocket')
         this.routes.forgetEndpoint(entry, target.port)
         const page = failurePage(error, route, service, target.port)
         refuseSocket(socket, page.status, page.message)

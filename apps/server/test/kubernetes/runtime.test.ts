@@ -465,7 +465,7 @@ describe('Kubernetes runtime against a fake API server', () => {
                 ['', 'pods/exec', 'create'],
               ]
             : r.verb === 'metrics'
-              ? [['metrics.k8s.io', 'pods', 'get']]
+              ? [['metrics.k8s.io', 'pods', r.name ? 'get' : 'list']]
               : [[groups[r.resource] ?? '', r.resource, r.verb]]
       const rules = r.namespace === 'neuropod' ? role : clusterRole
       for (const [group, resource, verb] of checks) {
@@ -492,7 +492,8 @@ describe('Kubernetes runtime against a fake API server', () => {
  * after a create or replace answered 409 although the cache did not show it yet (an earlier
  * attempt's answer was lost, or the watch lags). Services are read at start (neuropod-platform).
  */
-const expectedUnused: string[] = ['ns /pods get']
+// The namespace-wide metrics list is the sampler's, exercised in test/kubernetes/metrics.test.ts.
+const expectedUnused: string[] = ['ns /pods get', 'ns metrics.k8s.io/pods list']
 
 describe('Kubernetes runtime watches', () => {
   let fake: FakeKubeApiServer

@@ -1,5 +1,5 @@
 import type { Transactions } from '../../db/transaction.js'
-import type { Clock } from '../../lib/clock.js'
+import { type Clock, monotonicMs } from '../../lib/clock.js'
 import type { Logger } from '../../lib/logger.js'
 import type { SecretBox } from '../../lib/secrets.js'
 import type { PricingService } from '../../pricing/pricing.service.js'
@@ -52,6 +52,8 @@ export interface ReconcilerDeps {
   resyncIntervalSeconds: number
   cleanupOrphans: boolean
   concurrency?: number
+  /** Observes each reconcile action's duration and outcome (for /metrics) */
+  onAction?: (action: string, outcome: 'ok' | 'retry' | 'rejected', seconds: number) => void
 }
 
 export class Reconciler implements RuntimeListener {
@@ -192,11 +194,21 @@ export class Reconciler implements RuntimeListener {
 
   // ---------------------------------------------------------------- internals
 
+  /** Pods waiting in the work queue and being reconciled. */
+  get queueLength(): { waiting: number; running: number } {
+    return this.queue.length
+  }
+
   private async reconcilePod(podId: string): Promise<void> {
     const pod = await this.deps.pods.byId(podId)
     if (!pod || pod.status === 'deleted') return
+    const step = reconcileStep(pod)
+    const started = monotonicMs()
+    const observe = (outcome: 'ok' | 'retry' | 'rejected') => {
+      if (step !== 'none') this.deps.onAction?.(step, outcome, (monotonicMs() - started) / 1000)
+    }
     try {
-      switch (reconcileStep(pod)) {
+      switch (step) {
         case 'place':
           await this.placement.place(pod)
           break
@@ -213,7 +225,9 @@ export class Reconciler implements RuntimeListener {
           break
       }
       this.queue.succeeded(podId)
+      observe('ok')
     } catch (error) {
+      observe(error instanceof RuntimeRejectedError ? 'rejected' : 'retry')
       if (error instanceof RuntimeRejectedError) {
         await this.transitions.fail(podId, `The runtime rejected the pod: ${error.message}`, null)
         return

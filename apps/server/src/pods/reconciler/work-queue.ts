@@ -33,6 +33,11 @@ export class WorkQueue {
     return this.open
   }
 
+  /** Pods waiting for a turn, and pods being reconciled now (for /metrics). */
+  get length(): { waiting: number; running: number } {
+    return { waiting: this.queued.size, running: this.inFlight.size }
+  }
+
   start(): void {
     this.open = true
   }
