@@ -25,6 +25,7 @@ import { PodProxy } from './proxy/pod-proxy.js'
 import { proxyRoutes } from './proxy/proxy.routes.js'
 import { createRealtime } from './realtime/socket-server.js'
 import { shellRoutes } from './shell/shell.routes.js'
+import { attachTerminalNamespace } from './shell/terminal-namespace.js'
 import { sshRoutes } from './ssh/ssh.routes.js'
 import { statusRoutes } from './status/status.routes.js'
 import { templatesRoutes } from './templates/templates.routes.js'
@@ -191,6 +192,15 @@ export async function buildApp(platform: Platform, app: App, dispatcher: Dispatc
     isLeader: () => platform.leader.isLeader,
     runtimeKind: platform.runtime.kind,
   })
+  const detachTerminal = attachTerminalNamespace(realtime.io, {
+    auth: platform.auth,
+    pods: platform.pods,
+    runtime: platform.runtime,
+    shells: platform.shells,
+    bus: platform.bus,
+    log: platform.log.child({ component: 'terminal' }),
+  })
+  app.addHook('onClose', async () => detachTerminal())
   return { realtime, proxy }
 }
 

@@ -78,6 +78,8 @@ export interface Config {
 export interface SshConfig {
   /** null: no SSH listener; 0: any free port (tests) */
   port: number | null
+  /** NEUROPOD_SSH_PORT was set: failing to listen stops the server (development's default does not) */
+  required: boolean
   /** Address the gateway listens on */
   host: string
   /** Host name users connect to (shown in the UI and used by the CLI); null: PUBLIC_URL's host */
@@ -513,6 +515,7 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
           : r.raw('NEUROPOD_SSH_PORT')?.toLowerCase() === 'off'
             ? null
             : r.int('NEUROPOD_SSH_PORT', 2222, 0, 65535),
+      required: r.raw('NEUROPOD_SSH_PORT') !== undefined,
       host: r.string('NEUROPOD_SSH_HOST', r.string('HOST', '0.0.0.0')),
       publicHost: r.optional('NEUROPOD_SSH_PUBLIC_HOST'),
       hostKeyFile: r.optional('NEUROPOD_SSH_HOST_KEY_FILE'),

@@ -352,7 +352,8 @@ function handshakeRefusal(
   return verdict.allowed ? null : verdict.reason
 }
 
-function handshakeToken(socket: NeuroSocket): string | null {
+/** The credential a socket presents: `auth.token`, else the session cookie (any namespace). */
+export function handshakeToken(socket: Pick<Socket, 'handshake'>): string | null {
   const auth = socket.handshake.auth as { token?: unknown } | undefined
   if (typeof auth?.token === 'string' && auth.token) return auth.token.replace(/^Bearer\s+/i, '')
   const cookie = socket.handshake.headers.cookie

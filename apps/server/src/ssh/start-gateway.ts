@@ -16,7 +16,19 @@ export async function startSshGateway(platform: Platform): Promise<SshGateway | 
     log,
     connectTimeoutMs: config.proxy.connectTimeoutMs,
   })
-  const port = await gateway.listen(config.ssh.port, config.ssh.host)
+  let port: number
+  try {
+    port = await gateway.listen(config.ssh.port, config.ssh.host)
+  } catch (error) {
+    if (config.ssh.required) throw error
+    // Development's default port is taken (another server, a second `npm start`): run without SSH.
+    log.warn(
+      { err: error, port: config.ssh.port },
+      'ssh gateway not started: set NEUROPOD_SSH_PORT to another port',
+    )
+    await gateway.close()
+    return null
+  }
   log.info({ port, hostKey: platform.ssh.hostKey().fingerprint }, 'ssh gateway listening')
   return gateway
 }

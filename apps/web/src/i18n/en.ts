@@ -605,6 +605,19 @@ export const en = {
 
   'notFound.body': 'This page does not exist.',
   'notFound.home': 'Back to the start',
+
+  'pod.terminal': 'Terminal',
+  'podPage.tab.terminal': 'Terminal',
+  'terminal.label': 'Terminal in {name}',
+  'terminal.connecting': 'Opening a shell…',
+  'terminal.notRunning': 'The pod is not running: start it to open a terminal.',
+  'terminal.refused': 'The terminal could not be opened: {message}',
+  'terminal.ended': 'The shell ended (exit status {code}).',
+  'terminal.endedNoCode': 'The shell ended.',
+  'terminal.disconnected': 'The connection to the server was lost.',
+  'terminal.reopen': 'Open a new shell',
+  'terminal.newTab': 'Another terminal',
+  'terminal.hint': 'Ctrl+Shift+C / Ctrl+Shift+V to copy and paste. The shell ends when you close this page.',
 } as const
 
 export type MessageKey = keyof typeof en

@@ -616,4 +616,17 @@ export const es: Record<MessageKey, string> = {
 
   'notFound.body': 'Esta página no existe.',
   'notFound.home': 'Volver al inicio',
+
+  'pod.terminal': 'Terminal',
+  'podPage.tab.terminal': 'Terminal',
+  'terminal.label': 'Terminal en {name}',
+  'terminal.connecting': 'Abriendo una shell…',
+  'terminal.notRunning': 'El pod no está en marcha: inícialo para abrir una terminal.',
+  'terminal.refused': 'No se pudo abrir la terminal: {message}',
+  'terminal.ended': 'La shell terminó (código de salida {code}).',
+  'terminal.endedNoCode': 'La shell terminó.',
+  'terminal.disconnected': 'Se perdió la conexión con el servidor.',
+  'terminal.reopen': 'Abrir otra shell',
+  'terminal.newTab': 'Otra terminal',
+  'terminal.hint': 'Ctrl+Mayús+C / Ctrl+Mayús+V para copiar y pegar. La shell termina al cerrar esta página.',
 }

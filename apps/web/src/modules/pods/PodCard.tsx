@@ -102,6 +102,11 @@ export function PodCardView(props: PodCardViewProps) {
           {t('pod.connect')}
         </Button>
         <Button onClick={props.onLogs}>{t('pod.logs')}</Button>
+        {running && (
+          <Link className="btn" to={`${podPath(pod.podId)}?tab=terminal`}>
+            {t('pod.terminal')}
+          </Link>
+        )}
         {canStart(pod) && (
           <Button onClick={props.onStart} loading={pending === 'start'}>
             {t('pod.start')}

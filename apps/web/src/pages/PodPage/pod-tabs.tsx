@@ -3,6 +3,7 @@ import type { Loaded } from '../../api/view-state'
 import type { Tab } from '../../components/Tabs'
 import type { MessageKey } from '../../i18n'
 import { LogViewer } from '../../modules/pods/LogsDialog'
+import { PodTerminal } from '../../modules/terminal/PodTerminal'
 import { PodEventsView } from './PodEventsView'
 import { PodOverview } from './PodOverview'
 
@@ -25,5 +26,6 @@ export function podTabs({ pod, showOwner, events }: PodTabContext, t: (key: Mess
     },
     { id: 'events', label: t('podPage.tab.events'), render: () => <PodEventsView events={events} /> },
     { id: 'logs', label: t('podPage.tab.logs'), render: () => <LogViewer pod={pod} /> },
+    { id: 'terminal', label: t('podPage.tab.terminal'), render: () => <PodTerminal pod={pod} /> },
   ]
 }
