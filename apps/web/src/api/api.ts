@@ -11,13 +11,16 @@ import type {
   CreateTemplateBody,
   DeleteUserOutcome,
   GpuInfo,
+  GpuUsageHistory,
   LedgerEntryInfo,
   LedgerFilter,
   LogsResult,
+  MetricsRange,
   NewApiKey,
   Page,
   Pod,
   PodEvent,
+  PodMetricsHistory,
   PodStats,
   PortAccess,
   Pricing,
@@ -109,6 +112,8 @@ export const api = {
     create: (body: CreatePodBody) => http.post<Data<{ pod: Pod }>>('/api/pods', body).then((r) => r.data.pod),
     events: (podId: string) => http.get<Data<PodEvent[]>>(`/api/pods/${enc(podId)}/events`).then(unwrap),
     stats: (podId: string) => http.get<Data<PodStats>>(`/api/pods/${enc(podId)}/stats`).then(unwrap),
+    metrics: (podId: string, range: MetricsRange) =>
+      http.get<Data<PodMetricsHistory>>(`/api/pods/${enc(podId)}/metrics`, { range }).then(unwrap),
     logs: (podId: string, tail: number) =>
       http.get<Data<LogsResult>>(`/api/pods/${enc(podId)}/logs`, { tail }).then(unwrap),
     start: (podId: string) => http.post<PodAction>(`/api/pods/${enc(podId)}/start`).then(unwrap),
@@ -123,6 +128,8 @@ export const api = {
     usage: (from?: string, to?: string) =>
       http.get<Data<UsageReport>>('/api/billing/usage', { from, to }).then(unwrap),
     adminStats: (days: number) => http.get<Data<AdminStatsInfo>>('/api/admin/stats', { days }).then(unwrap),
+    gpuUsage: (range: '24h' | '7d') =>
+      http.get<Data<GpuUsageHistory>>('/api/admin/metrics/gpus', { range }).then(unwrap),
   },
   status: {
     public: () => http.get<PublicStatusInfo>('/api/status/public'),

@@ -8,6 +8,7 @@ export const billingKeys = {
   ledger: (filter: LedgerFilter) => ['billing', 'ledger', filter] as const,
   usage: (from?: string, to?: string) => ['billing', 'usage', from ?? null, to ?? null] as const,
   adminStats: (days: number) => ['billing', 'admin-stats', days] as const,
+  gpuUsage: (range: '24h' | '7d') => ['billing', 'gpu-usage', range] as const,
 }
 
 export const billingSummaryQuery = () =>
@@ -28,4 +29,11 @@ export const adminStatsQuery = (days: number) =>
     queryKey: billingKeys.adminStats(days),
     queryFn: () => api.billing.adminStats(days),
     refetchInterval: 30_000,
+  })
+
+export const gpuUsageQuery = (range: '24h' | '7d') =>
+  queryOptions({
+    queryKey: billingKeys.gpuUsage(range),
+    queryFn: () => api.billing.gpuUsage(range),
+    refetchInterval: 300_000,
   })

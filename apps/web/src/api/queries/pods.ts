@@ -1,6 +1,6 @@
 import { queryOptions } from '@tanstack/react-query'
 import { api } from '../api'
-import type { AdminPodsFilter } from '../types'
+import type { AdminPodsFilter, MetricsRange } from '../types'
 
 export const podKeys = {
   all: ['pods'] as const,
@@ -10,6 +10,7 @@ export const podKeys = {
   detail: (podId: string) => ['pods', 'detail', podId] as const,
   events: (podId: string) => ['pods', 'events', podId] as const,
   stats: (podId: string) => ['pods', 'stats', podId] as const,
+  metrics: (podId: string, range: MetricsRange) => ['pods', 'metrics', podId, range] as const,
 }
 
 export const ownPodsQuery = () =>
@@ -45,4 +46,12 @@ export const podStatsQuery = (podId: string) =>
     queryKey: podKeys.stats(podId),
     queryFn: () => api.pods.stats(podId),
     refetchInterval: 5_000,
+  })
+
+/** Usage history; the last hour also grows live from the socket (usePodMetricsLive). */
+export const podMetricsQuery = (podId: string, range: MetricsRange) =>
+  queryOptions({
+    queryKey: podKeys.metrics(podId, range),
+    queryFn: () => api.pods.metrics(podId, range),
+    refetchInterval: range === '1h' ? 60_000 : 300_000,
   })

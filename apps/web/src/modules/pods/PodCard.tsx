@@ -1,12 +1,15 @@
 import { useQuery } from '@tanstack/react-query'
+import { useState } from 'react'
 import { Link } from 'react-router'
 import { podEventsQuery, podStatsQuery } from '../../api/queries/pods'
 import type { Pod, PodEvent, PodStats } from '../../api/types'
 import { Button } from '../../components/Button'
 import { ProgressBar } from '../../components/Feedback'
+import { Sparkline } from '../../components/LineChart'
 import { useT } from '../../i18n'
 import { bytes, dateTime, duration, money, number, time } from '../../lib/format'
 import { useNow } from '../../lib/useNow'
+import { usePodMetricsLive } from '../../realtime/usePodMetricsLive'
 import { CostPerHourMetric, Metric } from './Metric'
 import { StatusBadge } from './StatusBadge'
 import { canDelete, canStart, canStop, creationProgress, gpuText, podPath, uptimeSeconds } from './status'
@@ -18,6 +21,8 @@ export interface PodCardViewProps extends Omit<PodControls, 'dialogs'> {
   stats: PodStats | undefined
   events: PodEvent[] | undefined
   now: number
+  /** CPU % of the last live samples (oldest first), for the sparkline */
+  cpuTrend?: number[]
 }
 
 /** One pod: live status, creation progress, usage (or why there is none), cost and actions. */
@@ -74,7 +79,15 @@ export function PodCardView(props: PodCardViewProps) {
         <Metric label={t('pod.uptime')} value={running ? duration(uptimeSeconds(pod, now)) : '—'} />
         {running && live.available ? (
           <>
-            <Metric label={t('pod.cpu')} value={pct(live.cpuUsage)} />
+            <Metric
+              label={t('pod.cpu')}
+              value={pct(live.cpuUsage)}
+              sub={
+                props.cpuTrend && props.cpuTrend.length > 1 ? (
+                  <Sparkline values={props.cpuTrend} label={t('pod.cpuTrend')} />
+                ) : undefined
+              }
+            />
             <Metric
               label={t('pod.memory')}
               value={pct(live.memoryUsage)}
@@ -135,6 +148,11 @@ export function PodCard({ pod, showOwner }: { pod: Pod; showOwner: boolean }) {
   const events = useQuery({ ...podEventsQuery(pod.podId), enabled: creating })
   const now = useNow(1000, running)
   const { dialogs, ...controls } = usePodControls(pod, { showOwner })
+  const [cpuTrend, setCpuTrend] = useState<number[]>([])
+  usePodMetricsLive(pod.podId, running, (e) => {
+    const cpu = e.sample.cpuPercent
+    if (cpu !== null) setCpuTrend((trend) => [...trend, cpu].slice(-30))
+  })
   return (
     <>
       <PodCardView
@@ -143,6 +161,7 @@ export function PodCard({ pod, showOwner }: { pod: Pod; showOwner: boolean }) {
         stats={running ? stats.data : undefined}
         events={events.data}
         now={now}
+        cpuTrend={cpuTrend}
         {...controls}
       />
       {dialogs}

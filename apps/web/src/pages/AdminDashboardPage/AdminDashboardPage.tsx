@@ -11,6 +11,7 @@ import { RangePicker } from '../../components/RangePicker'
 import { useT } from '../../i18n'
 import { duration, money } from '../../lib/format'
 import { StatusBadge } from '../../modules/pods/StatusBadge'
+import { GpuHistory } from './GpuHistory'
 
 export function AdminDashboardView({
   stats,
@@ -89,6 +90,7 @@ export function AdminDashboardView({
           format={(v) => money(v, locale)}
         />
       </section>
+      <GpuHistory />
       <div className="grid-2">
         <section className="card stack" aria-labelledby="states-heading">
           <h2 id="states-heading">{t('dashboard.podsByState')}</h2>

@@ -5,6 +5,7 @@ import type { MessageKey } from '../../i18n'
 import { LogViewer } from '../../modules/pods/LogsDialog'
 import { PodTerminal } from '../../modules/terminal/PodTerminal'
 import { PodEventsView } from './PodEventsView'
+import { PodMetrics } from './PodMetricsView'
 import { PodOverview } from './PodOverview'
 
 export interface PodTabContext {
@@ -27,5 +28,6 @@ export function podTabs({ pod, showOwner, events }: PodTabContext, t: (key: Mess
     { id: 'events', label: t('podPage.tab.events'), render: () => <PodEventsView events={events} /> },
     { id: 'logs', label: t('podPage.tab.logs'), render: () => <LogViewer pod={pod} /> },
     { id: 'terminal', label: t('podPage.tab.terminal'), render: () => <PodTerminal pod={pod} /> },
+    { id: 'metrics', label: t('podPage.tab.metrics'), render: () => <PodMetrics pod={pod} /> },
   ]
 }
