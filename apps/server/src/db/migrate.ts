@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely'
-import { type Migration, type MigrationProvider, Migrator } from 'kysely/migration'
+import { type Migration, type MigrationProvider, Migrator } from 'kysely'
 import * as m0001 from './migrations/2026_11_27_0001_initial.js'
 import * as m0002 from './migrations/2026_11_27_0002_search_indexes.js'
 import * as m0003 from './migrations/2026_11_28_0003_proxy_tickets.js'
