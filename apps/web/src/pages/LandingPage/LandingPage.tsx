@@ -4,17 +4,20 @@ import { publicPricingQuery } from '../../api/queries/pricing'
 import { useT } from '../../i18n'
 import { money } from '../../lib/format'
 import { PublicLayout } from '../../shell/PublicLayout'
+import { deployExample } from './deploy-example'
 
 const FEATURES = ['oneClick', 'urls', 'live', 'billing', 'selfHosted', 'admin'] as const
 
 export function LandingPage() {
   const { t, locale } = useT()
   const pricing = useQuery(publicPricingQuery())
-  const cheapest = pricing.data
-    ? Object.values(pricing.data.gpus)
-        .filter((g) => g.available)
-        .sort((a, b) => a.price - b.price)[0]
+  const cheapestEntry = pricing.data
+    ? Object.entries(pricing.data.gpus)
+        .filter(([, g]) => g.available)
+        .sort(([, a], [, b]) => a.price - b.price)[0]
     : undefined
+  const cheapest = cheapestEntry?.[1]
+  const example = deployExample(window.location.origin, cheapestEntry?.[0])
   return (
     <PublicLayout>
       <section className="hero">
@@ -39,9 +42,9 @@ export function LandingPage() {
         </div>
         <div className="card" aria-hidden="true" style={{ padding: 0, overflow: 'hidden' }}>
           <div className="logs" style={{ height: 'auto', borderRadius: 0 }}>
-            <div className="system">$ neuropod deploy --template "Jupyter Lab" --gpu rtx-4090</div>
+            <div className="system">{example.command}</div>
             <div>Scheduled · Pulling image · Started · Ready</div>
-            <div className="system">→ http://k3x9q2m7aa-8888.localhost:3000/</div>
+            <div className="system">{example.url}</div>
             <div>Jupyter Lab is ready. Open it, signed in.</div>
           </div>
         </div>
