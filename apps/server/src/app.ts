@@ -14,6 +14,7 @@ import { notFound, registerErrorHandling } from './http/error-handler.js'
 import { OriginPolicy } from './http/origins.js'
 import type { App } from './http/route-context.js'
 import { validatorCompiler } from './http/validation.js'
+import type { LogDestination } from './lib/logger.js'
 import { metricsRoutes } from './metrics/metrics.routes.js'
 import { prometheusRoutes } from './observability/prometheus.routes.js'
 import { currentRequestId, requestIdFrom, runWithRequestId } from './observability/request-context.js'
@@ -25,6 +26,7 @@ import { PodProxy } from './proxy/pod-proxy.js'
 import { proxyRoutes } from './proxy/proxy.routes.js'
 import { createRealtime } from './realtime/socket-server.js'
 import { shellRoutes } from './shell/shell.routes.js'
+import { ShellSessionsRepository } from './shell/shell-sessions.repository.js'
 import { attachTerminalNamespace } from './shell/terminal-namespace.js'
 import { sshRoutes } from './ssh/ssh.routes.js'
 import { statusRoutes } from './status/status.routes.js'
@@ -32,11 +34,6 @@ import { templatesRoutes } from './templates/templates.routes.js'
 import { usersRoutes } from './users/users.routes.js'
 
 export const BODY_LIMIT = 256 * 1024
-
-/** Where log lines go instead of stdout (tests read them to prove no secret is written). */
-export interface LogDestination {
-  write(line: string): void
-}
 
 export function fastifyOptions(logLevel: string, destination?: LogDestination): FastifyServerOptions {
   return {
@@ -124,21 +121,19 @@ export async function buildApp(platform: Platform, app: App, dispatcher: Dispatc
     done(null, payload)
   })
 
-  for (const routes of [
-    statusRoutes,
-    authRoutes,
-    usersRoutes,
-    pricingRoutes,
-    templatesRoutes,
-    podsRoutes,
-    billingRoutes,
-    sshRoutes,
-    shellRoutes,
-    metricsRoutes,
-    prometheusRoutes,
-  ]) {
-    routes(app, platform)
-  }
+  // Each route module gets the services it uses, nothing else.
+  statusRoutes(app, { status: platform.status, reconciler: platform.reconciler })
+  authRoutes(app, { auth: platform.auth, config })
+  usersRoutes(app, { users: platform.users })
+  pricingRoutes(app, { pricing: platform.pricing })
+  templatesRoutes(app, { templates: platform.templates })
+  podsRoutes(app, { pods: platform.pods })
+  billingRoutes(app, { billing: platform.billing })
+  sshRoutes(app, { ssh: platform.ssh })
+  shellRoutes(app, { sessions: new ShellSessionsRepository(platform.database.db) })
+  metricsRoutes(app, { metrics: platform.metrics })
+  prometheusRoutes(app, { config, observability: platform.observability })
+  shellRoutes(app, { sessions: new ShellSessionsRepository(platform.database.db) })
 
   // Pod URLs: the proxy serves pod hosts ahead of Fastify; its sign-in routes live on the platform host.
   const proxy = new PodProxy({
@@ -155,7 +150,7 @@ export async function buildApp(platform: Platform, app: App, dispatcher: Dispatc
       upstreamError: (kind) => platform.observability.proxyUpstreamErrors.inc({ kind }),
     },
   })
-  proxyRoutes(proxy)(app, platform)
+  proxyRoutes(proxy)(app, { config, pods: platform.pods })
   dispatcher.setPodHandler(proxy)
   platform.shells.recordActivityWith((podId) => proxy.activity.touch(podId))
 

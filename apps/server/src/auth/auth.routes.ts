@@ -16,11 +16,18 @@ import {
 } from '@neuropod/contracts'
 import type { FastifyReply } from 'fastify'
 import Type from 'typebox'
+import type { Config } from '../config.js'
 import { requestMeta, requireUser, userOnly } from '../http/auth-hooks.js'
 import { errorResponses, type RouteModule } from '../http/route-context.js'
+import type { AuthService } from './auth.service.js'
 import { SESSION_COOKIE } from './principal.js'
 
-export const authRoutes: RouteModule = (app, { auth, config }) => {
+export interface AuthRoutesDeps {
+  auth: AuthService
+  config: Pick<Config, 'publicUrl' | 'auth'>
+}
+
+export const authRoutes: RouteModule<AuthRoutesDeps> = (app, { auth, config }) => {
   const tags = ['Auth']
   const secure = config.publicUrl.startsWith('https:')
   const setCookie = (reply: FastifyReply, token: string) =>

@@ -10,8 +10,9 @@ import {
 import Type from 'typebox'
 import { adminOnly, requireUser, userOnly } from '../http/auth-hooks.js'
 import { errorResponses, type RouteModule } from '../http/route-context.js'
+import type { BillingService } from './billing.service.js'
 
-export const billingRoutes: RouteModule = (app, { billing }) => {
+export const billingRoutes: RouteModule<{ billing: BillingService }> = (app, { billing }) => {
   const tags = ['Billing']
 
   app.get(

@@ -6,7 +6,6 @@ import type {
   RawRequestDefaultExpression,
   RawServerDefault,
 } from 'fastify'
-import type { Platform } from '../platform/platform.js'
 
 export type App = FastifyInstance<
   RawServerDefault,
@@ -16,8 +15,12 @@ export type App = FastifyInstance<
   TypeBoxTypeProvider
 >
 
-/** Every route module is `(app, platform) => void`: explicit wiring, no decorators or autoload. */
-export type RouteModule = (app: App, platform: Platform) => void
+/**
+ * Every route module is `(app, deps) => void`, where `deps` names exactly the services it uses
+ * (`app.ts` passes them): explicit wiring, no decorators or autoload, and no route module depends
+ * on the composition root.
+ */
+export type RouteModule<Deps> = (app: App, deps: Deps) => void
 
 export const errorResponses = (...codes: number[]) =>
   Object.fromEntries(codes.map((c) => [c, { $ref: 'ErrorBody#' }])) as Record<number, { $ref: string }>

@@ -6,4 +6,9 @@ export interface Logger {
   error(obj: object, msg?: string): void
 }
 
+/** Where log lines go instead of stdout (tests read them to prove no secret is written). */
+export interface LogDestination {
+  write(line: string): void
+}
+
 export const silentLogger: Logger = { debug() {}, info() {}, warn() {}, error() {} }

@@ -7,8 +7,9 @@ import {
 } from '@neuropod/contracts'
 import { adminOnly, requireUser, userOnly } from '../http/auth-hooks.js'
 import { errorResponses, type RouteModule } from '../http/route-context.js'
+import type { MetricsService } from './metrics.service.js'
 
-export const metricsRoutes: RouteModule = (app, { metrics }) => {
+export const metricsRoutes: RouteModule<{ metrics: MetricsService }> = (app, { metrics }) => {
   app.get(
     '/api/pods/:podId/metrics',
     {

@@ -1,11 +1,18 @@
 import { timingSafeEqual } from 'node:crypto'
+import type { Config } from '../config.js'
 import type { RouteModule } from '../http/route-context.js'
+import type { PlatformMetrics } from './prometheus.js'
 
 /**
  * GET /metrics in the Prometheus text format, only with `Authorization: Bearer
  * $NEUROPOD_METRICS_TOKEN`. Without a configured token the endpoint does not exist (404).
  */
-export const prometheusRoutes: RouteModule = (app, { config, observability }) => {
+export interface PrometheusRoutesDeps {
+  config: Pick<Config, 'metrics'>
+  observability: PlatformMetrics
+}
+
+export const prometheusRoutes: RouteModule<PrometheusRoutesDeps> = (app, { config, observability }) => {
   const token = config.metrics.token
   if (!token) return
   const expected = Buffer.from(`Bearer ${token}`)

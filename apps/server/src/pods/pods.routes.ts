@@ -18,8 +18,9 @@ import {
 } from '@neuropod/contracts'
 import { adminOnly, requireUser, userOnly } from '../http/auth-hooks.js'
 import { errorResponses, type RouteModule } from '../http/route-context.js'
+import type { PodsService } from './pods.service.js'
 
-export const podsRoutes: RouteModule = (app, { pods }) => {
+export const podsRoutes: RouteModule<{ pods: PodsService }> = (app, { pods }) => {
   const listBodies = new WeakMap<object, string>()
   const tags = ['Pods']
   const opts = { preValidation: userOnly }

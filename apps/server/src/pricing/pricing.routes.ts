@@ -11,6 +11,7 @@ import {
 import Type from 'typebox'
 import { adminOnly, requireAdmin, userOnly } from '../http/auth-hooks.js'
 import { errorResponses, type RouteModule } from '../http/route-context.js'
+import type { PricingService } from './pricing.service.js'
 
 const PublicPricing = Type.Object({
   gpus: Pricing.properties.gpus,
@@ -21,7 +22,7 @@ const PublicPricing = Type.Object({
   availableGpus: Pricing.properties.availableGpus,
 })
 
-export const pricingRoutes: RouteModule = (app, { pricing }) => {
+export const pricingRoutes: RouteModule<{ pricing: PricingService }> = (app, { pricing }) => {
   const tags = ['Pricing']
   const publicView = async () => {
     const { updatedAt: _u, updatedBy: _b, ...view } = await pricing.view()

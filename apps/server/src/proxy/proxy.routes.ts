@@ -1,10 +1,12 @@
 import { OpenLinkBody, OpenLinkResponse, PortAccessParams } from '@neuropod/contracts'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import Type from 'typebox'
+import type { Config } from '../config.js'
 import { invalidState, notFound, unauthenticated } from '../errors.js'
 import { requestToken, requireUser, userOnly } from '../http/auth-hooks.js'
 import { OriginPolicy } from '../http/origins.js'
 import { errorResponses, type RouteModule } from '../http/route-context.js'
+import type { PodsService } from '../pods/pods.service.js'
 import { type ProxyPage, renderHtml } from './pages.js'
 import type { HandoverResult, PodProxy } from './pod-proxy.js'
 
@@ -24,7 +26,12 @@ const SigninQuery = Type.Object({
  * ingress-nginx `auth-signin`) and the external-auth check for ingress-nginx `auth-url`.
  * They live on the platform host, where the platform's session cookie is.
  */
-export function proxyRoutes(proxy: PodProxy): RouteModule {
+export interface ProxyRoutesDeps {
+  config: Pick<Config, 'publicUrl' | 'corsOrigins'>
+  pods: PodsService
+}
+
+export function proxyRoutes(proxy: PodProxy): RouteModule<ProxyRoutesDeps> {
   return (app, { config, pods }) => {
     const tags = ['Pod URLs']
     const origins = new OriginPolicy(new URL(config.publicUrl).origin, config.corsOrigins)

@@ -1,12 +1,13 @@
 import { ShellSessionsPage, ShellSessionsQuery } from '@neuropod/contracts'
 import { adminOnly } from '../http/auth-hooks.js'
 import { errorResponses, type RouteModule } from '../http/route-context.js'
-import { ShellSessionsRepository } from './shell-sessions.repository.js'
+import type { ShellSessionsRepository } from './shell-sessions.repository.js'
 
 /** Admins' view of every web terminal and SSH session: who, which pod, from where, how long. */
-export const shellRoutes: RouteModule = (app, { database }) => {
-  const sessions = new ShellSessionsRepository(database.db)
-
+export const shellRoutes: RouteModule<{ sessions: Pick<ShellSessionsRepository, 'page'> }> = (
+  app,
+  { sessions },
+) => {
   app.get(
     '/api/admin/shell-sessions',
     {

@@ -2,8 +2,9 @@ import { CreateSshKeyBody, Envelope, SshInfo, SshKey, SuccessMessage } from '@ne
 import Type from 'typebox'
 import { requireUser, userOnly } from '../http/auth-hooks.js'
 import { errorResponses, type RouteModule } from '../http/route-context.js'
+import type { SshFeature } from './ssh-feature.js'
 
-export const sshRoutes: RouteModule = (app, { ssh }) => {
+export const sshRoutes: RouteModule<{ ssh: SshFeature }> = (app, { ssh }) => {
   const tags = ['SSH']
 
   app.get(

@@ -2,9 +2,15 @@ import { Health, PublicStatus, SystemStatus } from '@neuropod/contracts'
 import Type from 'typebox'
 import { adminOnly, requireUser, userOnly } from '../http/auth-hooks.js'
 import { errorResponses, type RouteModule } from '../http/route-context.js'
+import type { Reconciler } from '../pods/reconciler/reconciler.js'
+import type { StatusService } from './status.service.js'
 
-export const statusRoutes: RouteModule = (app, platform) => {
-  const { status } = platform
+export interface StatusRoutesDeps {
+  status: StatusService
+  reconciler: Pick<Reconciler, 'orphans'>
+}
+
+export const statusRoutes: RouteModule<StatusRoutesDeps> = (app, { status, reconciler }) => {
   const tags = ['Status']
 
   // Liveness: answers without touching the database, so load balancers can poll it cheaply.
@@ -52,7 +58,7 @@ export const statusRoutes: RouteModule = (app, platform) => {
         },
       },
     },
-    async () => ({ success: true as const, data: await platform.reconciler.orphans(false) }),
+    async () => ({ success: true as const, data: await reconciler.orphans(false) }),
   )
   app.post(
     '/api/admin/runtime/orphans/cleanup',
@@ -67,6 +73,6 @@ export const statusRoutes: RouteModule = (app, platform) => {
         },
       },
     },
-    async () => ({ success: true as const, data: await platform.reconciler.orphans(true) }),
+    async () => ({ success: true as const, data: await reconciler.orphans(true) }),
   )
 }

@@ -10,9 +10,10 @@ import {
 import Type from 'typebox'
 import { adminOnly, requireUser, userOnly } from '../http/auth-hooks.js'
 import { errorResponses, type RouteModule } from '../http/route-context.js'
+import type { TemplatesService } from './templates.service.js'
 
 /** Templates keep the original's raw (un-enveloped) success bodies. */
-export const templatesRoutes: RouteModule = (app, { templates }) => {
+export const templatesRoutes: RouteModule<{ templates: TemplatesService }> = (app, { templates }) => {
   const tags = ['Templates']
 
   app.get(
