@@ -2,18 +2,14 @@ import http from 'node:http'
 import type { Duplex } from 'node:stream'
 import type { Server as EngineServer } from 'engine.io'
 import type { FastifyServerFactory } from 'fastify'
-import { parsePodHost } from '../pods/pod-urls.js'
+import { parsePodHost } from '../lib/pod-urls.js'
+import type { PodTrafficHandler } from '../proxy/pod-traffic.js'
 
 /**
  * Serves pod URLs (proxied to the pod), `/socket.io/` (realtime) and everything else (Fastify),
  * on the same port. A request is routed by Host before any framework sees it: pod traffic never
  * pays for Fastify's routing, and a pod's own `/socket.io/` is never mistaken for the platform's.
  */
-export interface PodTrafficHandler {
-  request(req: http.IncomingMessage, res: http.ServerResponse): void
-  upgrade(req: http.IncomingMessage, socket: Duplex, head: Buffer): void
-}
-
 export interface Dispatcher {
   serverFactory: FastifyServerFactory
   setPodHandler(handler: PodTrafficHandler | null): void

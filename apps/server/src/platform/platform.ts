@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import path from 'node:path'
 import type { FastifyBaseLogger } from 'fastify'
+import { AuditLog } from '../audit/audit-log.js'
 import { AuthService } from '../auth/auth.service.js'
 import { GoogleVerifier } from '../auth/google.js'
 import { BillingService } from '../billing/billing.service.js'
@@ -39,7 +40,6 @@ import { TemplatesService } from '../templates/templates.service.js'
 import { type BootstrapResult, bootstrapAdmin } from '../users/admin-bootstrap.js'
 import { UsersRepository } from '../users/users.repository.js'
 import { UsersService } from '../users/users.service.js'
-import { AuditLog } from './audit.js'
 import { AdvisoryLockLeader, AlwaysLeader, type LeaderElection } from './leader.js'
 
 /** Everything a running NeuroPod is made of. Built once by `createPlatform`, used by main and tests. */

@@ -2,7 +2,7 @@ import { legacyStatus, type Pod, type PodStats } from '@neuropod/contracts'
 import { type Kysely, sql } from 'kysely'
 import type { Database, PodRow } from '../db/schema.js'
 import { microsToEuros } from '../lib/money.js'
-import { type PodUrlSettings, podUrl } from './pod-urls.js'
+import { type PodUrlSettings, podUrl } from '../lib/pod-urls.js'
 
 export interface PodViewRow extends PodRow {
   owner_email: string

@@ -7,6 +7,7 @@ import {
   sql,
   type Transaction,
 } from 'kysely'
+import type { AuditLog } from '../audit/audit-log.js'
 import type { Principal } from '../auth/principal.js'
 import type { Database, PodRow, TemplateRow } from '../db/schema.js'
 import { runInTransaction } from '../db/transaction.js'
@@ -15,7 +16,6 @@ import { type Clock, monotonicMs } from '../lib/clock.js'
 import { newPodId, newSlug, randomToken } from '../lib/ids.js'
 import { formatEuros } from '../lib/money.js'
 import type { SecretBox } from '../lib/secrets.js'
-import type { AuditLog } from '../platform/audit.js'
 import { podRates } from '../pricing/catalog.js'
 import type { PricingService } from '../pricing/pricing.service.js'
 import type { Bus } from '../realtime/bus.js'

@@ -1,7 +1,7 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import type { Duplex } from 'node:stream'
-import type { PodTrafficHandler } from '../platform/http-server.js'
+import type { PodTrafficHandler } from './pod-traffic.js'
 
 export interface PodOnlyServer {
   url: string

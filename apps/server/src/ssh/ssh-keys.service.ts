@@ -1,10 +1,10 @@
 import type { SshKey } from '@neuropod/contracts'
+import type { AuditLog } from '../audit/audit-log.js'
 import type { Principal } from '../auth/principal.js'
 import type { Transactions } from '../db/transaction.js'
 import { AppError, badRequest, notFound } from '../errors.js'
 import type { Clock } from '../lib/clock.js'
 import { newUuid } from '../lib/ids.js'
-import type { AuditLog } from '../platform/audit.js'
 import { PublicKeyError, parsePublicKey } from './public-key.js'
 import type { SshKeyRow, SshKeysRepository } from './ssh-keys.repository.js'
 

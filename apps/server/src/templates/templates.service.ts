@@ -1,11 +1,11 @@
 import type { CreateTemplateBody, FieldError, Template, UpdateTemplateBody } from '@neuropod/contracts'
 import { type Kysely, sql } from 'kysely'
+import type { AuditLog } from '../audit/audit-log.js'
 import type { Principal } from '../auth/principal.js'
 import type { Database, TemplateRow } from '../db/schema.js'
 import { AppError, badRequest, forbidden, notFound } from '../errors.js'
 import type { Clock } from '../lib/clock.js'
 import { newUuid } from '../lib/ids.js'
-import type { AuditLog } from '../platform/audit.js'
 import type { PricingService } from '../pricing/pricing.service.js'
 import { SEED_TEMPLATES } from './seed-templates.js'
 

@@ -9,7 +9,7 @@ import type {
   V1Secret,
   V1Service,
 } from '@kubernetes/client-node'
-import { podHost } from '../../pods/pod-urls.js'
+import { podHost } from '../../lib/pod-urls.js'
 import type { PodSpec } from '../pod-runtime.js'
 import {
   ACCESS_ANNOTATION,
