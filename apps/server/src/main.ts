@@ -55,7 +55,7 @@ async function main(): Promise<void> {
   }
   process.on('SIGINT', () => shutdown('SIGINT'))
   process.on('SIGTERM', () => shutdown('SIGTERM'))
-  // An unexpected rejection is logged, not a reason to take every user's session down (the original exited).
+  // An unexpected rejection is logged, exiting would cut off every user's requests, sockets and terminals.
   process.on('unhandledRejection', (reason) =>
     platform.log.error({ err: reason }, 'unhandled promise rejection'),
   )

@@ -3,8 +3,8 @@ import type { Database } from '../db/schema.js'
 import type { Clock } from '../lib/clock.js'
 
 /**
- * Who did what, for admins and incident review. Only state-changing actions are recorded (the
- * original logged every list and price read, growing the table without bound). Never stores secrets.
+ * Who did what, for admins and incident review. Only state-changing actions are recorded: reads
+ * are frequent and would grow the table without bound. Never stores secrets.
  */
 export class AuditLog {
   constructor(

@@ -2,7 +2,7 @@ import { randomBytes, randomUUID } from 'node:crypto'
 
 export const newUuid = (): string => randomUUID()
 
-/** Pod ids keep the original's shape: 8 random bytes as 16 hex characters. */
+/** Pod ids: 8 random bytes as 16 hex characters, the shape API clients already rely on. */
 export const newPodId = (): string => randomBytes(8).toString('hex')
 
 const SLUG_ALPHABET = 'abcdefghijklmnopqrstuvwxyz0123456789'

@@ -202,7 +202,7 @@ export function validatePodRequest(
   }
 }
 
-/** Accepts the original's "8888, 7860" string or an array of numbers / {port, serviceName}. */
+/** Accepts the "8888, 7860" string existing API clients send or an array of numbers / {port, serviceName}. */
 function parsePorts(
   input: NonNullable<CreatePodBody['ports']>,
   field: string,

@@ -17,7 +17,7 @@ export interface DefaultGpu {
   performance: string
 }
 
-/** The original NeuroPod's seeded catalog (backend reference §1.5, §7.1). */
+/** The catalog a new installation starts with; admins change prices and stock from the prices page. */
 export const DEFAULT_GPUS: DefaultGpu[] = [
   {
     id: 'rtx-4050',

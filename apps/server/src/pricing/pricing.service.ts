@@ -55,7 +55,7 @@ export class PricingService {
     this.deps.bus.publish({ kind: 'catalog-changed' })
   }
 
-  /** First start: write the original's defaults. Every start: apply the seed variables (GPU_*_PRICE…). */
+  /** First start: write the default catalog. Every start: apply the seed variables (GPU_*_PRICE…). */
   async seed(): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
       const existing = await trx

@@ -1,9 +1,8 @@
 import type { CreateTemplateBody } from '@neuropod/contracts'
 
 /**
- * Seeded on first start: the original's three templates, corrected so that what a description
- * promises is what runs (the original advertised RStudio, MLflow, SSH and a web server that nothing
- * started), plus a Jupyter Lab template that works out of the box.
+ * Seeded on first start. Each description promises only what the image and start command really
+ * run, and the Jupyter Lab template works out of the box.
  */
 export const SEED_TEMPLATES: CreateTemplateBody[] = [
   {

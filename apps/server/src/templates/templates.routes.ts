@@ -12,7 +12,7 @@ import { adminOnly, requireUser, userOnly } from '../http/auth-hooks.js'
 import { errorResponses, type RouteModule } from '../http/route-context.js'
 import type { TemplatesService } from './templates.service.js'
 
-/** Templates keep the original's raw (un-enveloped) success bodies. */
+/** Template success bodies are raw (un-enveloped): existing API clients read them that way. */
 export const templatesRoutes: RouteModule<{ templates: TemplatesService }> = (app, { templates }) => {
   const tags = ['Templates']
 

@@ -16,7 +16,7 @@ export interface TemplatesDeps {
   audit: AuditLog
 }
 
-/** The original's rules: container disk 5–max GB, volume 10–max GB, ≥1 HTTP port, no duplicate ports. */
+/** Template rules: container disk 5–max GB, volume 10–max GB, ≥1 HTTP port, no duplicate ports. */
 const CONTAINER_DISK_MIN = 5
 const VOLUME_DISK_MIN = 10
 const ALLOWED_PRIVILEGED = new Set([22, 80, 443])

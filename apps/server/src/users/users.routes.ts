@@ -20,7 +20,7 @@ import { adminOnly, requireAdmin } from '../http/auth-hooks.js'
 import { errorResponses, type RouteModule } from '../http/route-context.js'
 import type { UsersService } from './users.service.js'
 
-/** Admin user management, on the original's paths (/api/auth/users…). */
+/** Admin user management, on the paths existing API clients call (/api/auth/users…). */
 export const usersRoutes: RouteModule<{ users: UsersService }> = (app, { users }) => {
   const tags = ['Users (admin)']
   const opts = { preValidation: adminOnly }

@@ -17,8 +17,8 @@ import {
  * API clients with a per-request timeout, and one error type.
  *
  * @kubernetes/client-node 1.x: methods take one object parameter, return the object itself (no
- * `{ body }`), and throw `ApiException` whose HTTP status is `.code` (not `.statusCode`, which
- * the original checked and so never recognised a 404). `kubeError` turns all of that, and network
+ * `{ body }`), and throw `ApiException` whose HTTP status is `.code` (not `.statusCode`: code that
+ * reads it never sees a 404). `kubeError` turns all of that, and network
  * failures, into KubeApiError with `.code`, the Status `.reason` and a readable message.
  */
 

@@ -159,7 +159,7 @@ export function buildEnvSecret(spec: PodSpec, s: ManifestSettings, owner: OwnerP
  *   kubelet) decides what happens next. A kubelet restart loop would keep a GPU busy while the
  *   pod is shown and billed as failed; with Never the exit code, reason and logs stay readable
  *   until the next start, stop or delete. There is no activeDeadlineSeconds: pods run until
- *   stopped (the original killed every pod after one hour).
+ *   stopped, because the meter and the balance decide how long a pod may run, not a fixed deadline.
  * - Non-root by default (runAsNonRoot, fsGroup so the volume is writable), no privilege
  *   escalation, all capabilities dropped, RuntimeDefault seccomp, no service-account token, no
  *   service links (which would inject one variable per Service of the namespace).
