@@ -1,7 +1,7 @@
 import type { ApiKey, User } from '@neuropod/contracts'
 import type { Kysely } from 'kysely'
 import type { AuditLog } from '../audit/audit-log.js'
-import { changeBalance } from '../billing/ledger.js'
+import { changeBalance } from '../billing/ledger.repository.js'
 import type { Config } from '../config.js'
 import type { Database, UserRow } from '../db/schema.js'
 import { AppError, badRequest, notFound } from '../errors.js'

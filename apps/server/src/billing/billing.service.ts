@@ -5,6 +5,7 @@ import type { Database } from '../db/schema.js'
 import { badRequest, forbidden, notFound } from '../errors.js'
 import type { Clock } from '../lib/clock.js'
 import { microsToEuros } from '../lib/money.js'
+import { ledgerPage } from './ledger.repository.js'
 
 const DAY_MS = 86_400_000
 
@@ -28,21 +29,7 @@ export class BillingService {
     userId: string,
     filters: { type?: LedgerEntry['type']; podId?: string; page: number; limit: number },
   ) {
-    let q = this.db.selectFrom('ledger').where('ledger.user_id', '=', userId)
-    if (filters.type) q = q.where('ledger.type', '=', filters.type)
-    if (filters.podId) q = q.where('ledger.pod_id', '=', filters.podId)
-    const [{ total }, rows] = await Promise.all([
-      q.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
-      q
-        .leftJoin('users as actor', 'actor.id', 'ledger.actor_id')
-        .leftJoin('pods', 'pods.id', 'ledger.pod_id')
-        .selectAll('ledger')
-        .select(['actor.email as actor_email', 'pods.name as pod_name'])
-        .orderBy('ledger.id', 'desc')
-        .limit(filters.limit)
-        .offset((filters.page - 1) * filters.limit)
-        .execute(),
-    ])
+    const { total, rows } = await ledgerPage(this.db, userId, filters)
     const entries: LedgerEntry[] = rows.map((r) => ({
       id: r.id,
       userId: r.user_id,

@@ -1,6 +1,7 @@
-import type { Transaction } from 'kysely'
-import { sql } from 'kysely'
-import type { Database } from '../db/schema.js'
+import { type Kysely, sql, type Transaction } from 'kysely'
+import type { Database, LedgerRow } from '../db/schema.js'
+
+/** The ledger: every change of a balance, and the pages of it users and admins read. */
 
 export type LedgerEntryType = 'credit' | 'usage' | 'refund' | 'adjustment'
 
@@ -48,4 +49,37 @@ export async function changeBalance(
     .returning('id')
     .executeTakeFirstOrThrow()
   return { balance: user.balance, entryId: entry.id }
+}
+
+export interface LedgerFilters {
+  type?: LedgerEntryType
+  podId?: string
+  page: number
+  limit: number
+}
+
+export type LedgerPageRow = LedgerRow & { actor_email: string | null; pod_name: string | null }
+
+/** One page of a user's ledger, newest first, with who made each change and the pod it was for. */
+export async function ledgerPage(
+  db: Kysely<Database>,
+  userId: string,
+  filters: LedgerFilters,
+): Promise<{ total: number; rows: LedgerPageRow[] }> {
+  let q = db.selectFrom('ledger').where('ledger.user_id', '=', userId)
+  if (filters.type) q = q.where('ledger.type', '=', filters.type)
+  if (filters.podId) q = q.where('ledger.pod_id', '=', filters.podId)
+  const [{ total }, rows] = await Promise.all([
+    q.select((eb) => eb.fn.countAll<number>().as('total')).executeTakeFirstOrThrow(),
+    q
+      .leftJoin('users as actor', 'actor.id', 'ledger.actor_id')
+      .leftJoin('pods', 'pods.id', 'ledger.pod_id')
+      .selectAll('ledger')
+      .select(['actor.email as actor_email', 'pods.name as pod_name'])
+      .orderBy('ledger.id', 'desc')
+      .limit(filters.limit)
+      .offset((filters.page - 1) * filters.limit)
+      .execute(),
+  ])
+  return { total, rows }
 }
