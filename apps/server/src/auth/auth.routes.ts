@@ -24,7 +24,7 @@ import { SESSION_COOKIE } from './principal.js'
 
 export interface AuthRoutesDeps {
   auth: AuthService
-  config: Pick<Config, 'publicUrl' | 'auth'>
+  config: Pick<Config, 'publicUrl' | 'auth' | 'trustProxy'>
 }
 
 export const authRoutes: RouteModule<AuthRoutesDeps> = (app, { auth, config }) => {
