@@ -4,10 +4,10 @@ import { buildApp, fastifyOptions } from '../app.js'
 import type { Config } from '../config.js'
 import type { App } from '../http/route-context.js'
 import { listenPodOnly, type PodOnlyServer } from '../proxy/proxy-server.js'
-import { startSshGateway } from '../ssh/start-gateway.js'
 import { Housekeeping } from './housekeeping.js'
 import { createDispatcher, type Dispatcher } from './http-server.js'
 import { createPlatform, type Platform, type PlatformOverrides } from './platform.js'
+import { startSshGateway } from './ssh-gateway.js'
 
 export interface RunningServer {
   platform: Platform

@@ -1,6 +1,6 @@
-import type { Platform } from '../platform/platform.js'
-import { SshGateway } from './gateway.js'
-import { SshPodsRepository } from './ssh-pods.repository.js'
+import { SshGateway } from '../ssh/gateway.js'
+import { SshPodsRepository } from '../ssh/ssh-pods.repository.js'
+import type { Platform } from './platform.js'
 
 /** Starts the SSH gateway when NEUROPOD_SSH_PORT (or development's default) asks for one. */
 export async function startSshGateway(platform: Platform): Promise<SshGateway | null> {
