@@ -133,7 +133,6 @@ export async function buildApp(platform: Platform, app: App, dispatcher: Dispatc
   shellRoutes(app, { sessions: new ShellSessionsRepository(platform.database.db) })
   metricsRoutes(app, { metrics: platform.metrics })
   prometheusRoutes(app, { config, observability: platform.observability })
-  shellRoutes(app, { sessions: new ShellSessionsRepository(platform.database.db) })
 
   // Pod URLs: the proxy serves pod hosts ahead of Fastify; its sign-in routes live on the platform host.
   const proxy = new PodProxy({
