@@ -5,9 +5,11 @@ export const HELP = `Usage: neuropod <command> [options]
   pods [list] [--all]                 your pods (admins: --all for every pod)
   pods create --name <n> (--template <name|id> | --image <ref>) --gpu <type|cpu>
               [--gpu-count n] [--disk GB] [--volume GB] [--port p]... [--tcp p]... [--env K=V]...
-              [--jupyter] [--cmd <command>] [--wait]
+              [--jupyter] [--cmd <command>] [--idle-timeout min|never] [--max-runtime min]
+              [--stop-at <ISO time>] [--wait]
   pods get|urls|events <id>
   pods start|stop|delete <id> [--wait]
+  pods extend <id>                    keep an idle pod running (its idle deadline moves by one timeout)
   pods logs <id> [--tail n] [--follow]
   pods open <id> [port] [--path /lab] [--browser]   a one-time link that opens the pod URL signed in
   templates | gpus | balance

@@ -140,6 +140,35 @@ describe('neuropod CLI', () => {
     expect((await cli('pods', 'delete', podId, '--wait')).code).toBe(0)
   })
 
+  it('creates a pod with an idle timeout and keeps it running with `pods extend`', async () => {
+    const created = await createPod('cli-idle', '--idle-timeout', '20', '--max-runtime', '600')
+    expect(created.code, created.err).toBe(0)
+    const pod = JSON.parse(created.out)
+    expect(pod.idle).toMatchObject({ timeoutMinutes: 20, maxRuntimeMinutes: 600 })
+    await server.platform.idleEvaluator.pass()
+    const before = (await server.request('GET', `/api/pods/${pod.podId}`, { token: server.adminToken })).body
+      .data
+    const extended = await cli('pods', 'extend', pod.podId, '--json')
+    expect(extended.code, extended.err).toBe(0)
+    const result = JSON.parse(extended.out)
+    expect(result.extendedByMinutes).toBe(20)
+    expect(new Date(result.idleDeadline).getTime() - new Date(before.idle.idleDeadline).getTime()).toBe(
+      20 * 60_000,
+    )
+    expect((await cli('pods', 'extend', pod.podId)).out).toContain('kept running for 20 more min')
+    const never = await createPod('cli-never', '--idle-timeout', 'never')
+    expect(JSON.parse(never.out).idle.timeoutMinutes).toBeNull()
+    // Nothing to extend without a timeout: the server's 409 is the CLI's error.
+    const refused = await cli('pods', 'extend', JSON.parse(never.out).podId)
+    expect(refused.code).toBe(1)
+    expect(refused.err).toContain('nothing to extend')
+    expect(
+      (await cli('pods', 'create', '--name', 'x', '--gpu', 'cpu', '--image', 'a', '--idle-timeout', 'soon'))
+        .code,
+    ).toBe(2)
+    for (const id of [pod.podId, JSON.parse(never.out).podId]) await cli('pods', 'delete', id, '--wait')
+  })
+
   it("reports the server's validation problems and usage mistakes", async () => {
     const bad = await cli(
       'pods',

@@ -14,8 +14,10 @@ import { notFound, registerErrorHandling } from './http/error-handler.js'
 import { OriginPolicy } from './http/origins.js'
 import type { App } from './http/route-context.js'
 import { validatorCompiler } from './http/validation.js'
+import { idleRoutes } from './idle/idle.routes.js'
 import type { LogDestination } from './lib/logger.js'
 import { metricsRoutes } from './metrics/metrics.routes.js'
+import { notificationsRoutes } from './notifications/notifications.routes.js'
 import { prometheusRoutes } from './observability/prometheus.routes.js'
 import { currentRequestId, requestIdFrom, runWithRequestId } from './observability/request-context.js'
 import type { Dispatcher } from './platform/http-server.js'
@@ -133,6 +135,8 @@ export async function buildApp(platform: Platform, app: App, dispatcher: Dispatc
   shellRoutes(app, { sessions: new ShellSessionsRepository(platform.database.db) })
   metricsRoutes(app, { metrics: platform.metrics })
   prometheusRoutes(app, { config, observability: platform.observability })
+  idleRoutes(app, { idle: platform.idle })
+  notificationsRoutes(app, { notifications: platform.notifications })
 
   // Pod URLs: the proxy serves pod hosts ahead of Fastify; its sign-in routes live on the platform host.
   const proxy = new PodProxy({

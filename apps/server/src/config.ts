@@ -68,6 +68,8 @@ export interface Config {
   reconciler: { intervalSeconds: number; readinessGraceSeconds: number }
   simulation: { createDelayMs: number; startDelayMs: number }
   proxy: ProxyConfig
+  /** Idle auto-stop (ADR 0018): how often the leader evaluates, and what counts as busy */
+  idle: { intervalSeconds: number; cpuThresholdPercent: number; gpuThresholdPercent: number }
   ssh: SshConfig
   /** Origins (besides PUBLIC_URL's) whose pages may call the API and open sockets with credentials */
   corsOrigins: string[]
@@ -503,6 +505,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
       ticketTtlSeconds: r.int('NEUROPOD_PROXY_TICKET_TTL_SECONDS', 60, 5, 600),
       activityFlushMs: r.int('NEUROPOD_PROXY_ACTIVITY_FLUSH_MS', 5000, 50, 300_000),
       connectTimeoutMs: r.int('NEUROPOD_PROXY_CONNECT_TIMEOUT_MS', 10_000, 100, 120_000),
+    },
+    idle: {
+      intervalSeconds: r.int('NEUROPOD_IDLE_INTERVAL_SECONDS', 60, 1, 3600),
+      cpuThresholdPercent: r.int('NEUROPOD_IDLE_CPU_PERCENT', 10, 1, 100_000),
+      gpuThresholdPercent: r.int('NEUROPOD_IDLE_GPU_PERCENT', 10, 1, 100),
     },
     ssh: {
       // On by default only for development (`npm start`, `npm run dev`): a production server

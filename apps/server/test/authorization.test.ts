@@ -257,6 +257,15 @@ describe('authorization matrix', () => {
       path: `/api/pods/${podId}/ports/8080/open-link`,
       body: { path: '/' },
     }))
+    // idle auto-stop and notifications (ADR 0018)
+    add('PATCH', '/api/pods/{podId}/auto-stop', OWNED, () => ({
+      path: `/api/pods/${podId}/auto-stop`,
+      body: { idleTimeoutMinutes: 45 },
+    }))
+    add('POST', '/api/pods/{podId}/extend', OWNED, () => ({ path: `/api/pods/${podId}/extend` }))
+    add('GET', '/api/settings/idle', USER, fixed('/api/settings/idle'))
+    add('PUT', '/api/settings/idle', ADMIN, fixed('/api/settings/idle', { warningLeadMinutes: 10 }))
+    add('GET', '/api/notifications', USER, fixed('/api/notifications?limit=5'))
     // billing (the owner's account; another client may not name it)
     add('GET', '/api/billing/ledger', OWNED, () => ({ path: `/api/billing/ledger?userId=${owner.id}` }))
     add('GET', '/api/billing/usage', OWNED, () => ({ path: `/api/billing/usage?userId=${owner.id}` }))

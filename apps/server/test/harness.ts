@@ -6,6 +6,7 @@ import type { Socket } from 'socket.io-client'
 import { inject } from 'vitest'
 import { type Config, loadConfig } from '../src/config.js'
 import { type DatabaseHandle, openPglite, openPostgres } from '../src/db/database.js'
+import type { ActivitySignal } from '../src/idle/activity-signal.js'
 import type { Clock } from '../src/lib/clock.js'
 import { type RunningServer, startServer } from '../src/platform/server.js'
 import type { PodRuntime } from '../src/runtime/pod-runtime.js'
@@ -63,6 +64,8 @@ export interface TestServerOptions {
   env?: Record<string, string>
   clock?: Clock
   runtime?: PodRuntime
+  /** The idle evaluator's pull signals (default: the platform's own) */
+  activitySignals?: ActivitySignal[]
   /** Reuse a database (restart tests); it is not dropped on close */
   database?: DatabaseHandle
   /** Receives the server's log lines (set NEUROPOD_LOG_LEVEL in env to see any) */
@@ -109,6 +112,7 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
     database,
     clock: options.clock,
     runtime: options.runtime,
+    activitySignals: options.activitySignals,
     logDestination: options.logDestination,
   })
   const publicOrigin = new URL(config.publicUrl).origin

@@ -123,6 +123,8 @@ describe.skipIf(!hasChromium)('NeuroPod in a real browser', () => {
       NEUROPOD_SIM_START_DELAY_MS: '1200',
       // The pod page shows the last visit through the proxy: write it promptly.
       NEUROPOD_PROXY_ACTIVITY_FLUSH_MS: '200',
+      // Idle warnings reach the browser within a second of being due.
+      NEUROPOD_IDLE_INTERVAL_SECONDS: '1',
     })
     browser = await launchBrowser()
     alice = await newUser(browser, platform.url)
@@ -543,6 +545,47 @@ describe.skipIf(!hasChromium)('NeuroPod in a real browser', () => {
     const pod = mine.data.find((p) => p.podName === 'keyboard-pod')!
     expect(pod).toBeDefined()
     expect((await page.request.delete(`/api/pods/${pod.podId}`)).status()).toBe(200)
+  })
+
+  it('warns of an idle pod with a banner and a toast; Keep running extends it', async () => {
+    const { page } = alice
+    await closeDialogs(page)
+    // A 2-minute timeout with a 3-minute warning lead: the warning is due as soon as the pod runs.
+    expect(
+      (await admin.page.request.put('/api/settings/idle', { data: { warningLeadMinutes: 3 } })).status(),
+    ).toBe(200)
+    try {
+      await page.goto('/pods')
+      const created = await page.request.post('/api/pods', {
+        data: {
+          name: 'alice-idle',
+          dockerImage: 'busybox:latest',
+          gpu: 'cpu',
+          ports: [8080],
+          idleTimeoutMinutes: 2,
+        },
+      })
+      expect(created.status(), await created.text()).toBe(201)
+      const card = podCard(page, 'alice-idle')
+      await card.getByText('Running', { exact: true }).waitFor({ timeout: 20_000 })
+      const toast = page.locator('.toasts .toast', { hasText: 'alice-idle is idle' })
+      await toast.waitFor({ timeout: 15_000 })
+      expect(await toast.getByRole('button', { name: 'Keep running' }).count()).toBe(1)
+      const banner = card.locator('[data-idle-warning]')
+      await banner.getByText(/Idle: stops in \d+ min/).waitFor({ timeout: 15_000 })
+      await screenshot(page, '16-idle-warning')
+      await banner.getByRole('button', { name: 'Keep running' }).click()
+      await page.getByText('Kept alice-idle running for 2 more min').waitFor()
+      // The deadline moved past the warning lead: the banner goes.
+      await banner.waitFor({ state: 'detached', timeout: 10_000 })
+      await page.getByRole('link', { name: 'Notifications' }).click()
+      await page.getByText('Idle warning').first().waitFor()
+      // Deleted while no page polls it (a card would ask for its usage once more and get a 404).
+      const podId = await podIdOf(alice, 'alice-idle')
+      expect((await page.request.delete(`/api/pods/${podId}`)).status()).toBe(200)
+    } finally {
+      await admin.page.request.put('/api/settings/idle', { data: { warningLeadMinutes: 10 } })
+    }
   })
 
   it('logged no console errors', async () => {

@@ -13,6 +13,7 @@ import { HelpPage } from './pages/HelpPage/HelpPage'
 import { LandingPage } from './pages/LandingPage/LandingPage'
 import { LoginPage } from './pages/LoginPage/LoginPage'
 import { NotFoundPage } from './pages/NotFoundPage/NotFoundPage'
+import { NotificationsPage } from './pages/NotificationsPage/NotificationsPage'
 import { PodPage } from './pages/PodPage/PodPage'
 import { PodsPage } from './pages/PodsPage/PodsPage'
 import { PricingPage } from './pages/PricingPage/PricingPage'
@@ -78,6 +79,7 @@ export function AppRoutes() {
       <Route path="/pods/:podId" element={<Console>{(me) => <PodPage me={me} />}</Console>} />
       <Route path="/deploy" element={<Console>{(me) => <DeployPage me={me} />}</Console>} />
       <Route path="/account" element={<Console>{(me) => <AccountPage me={me} />}</Console>} />
+      <Route path="/notifications" element={<Console>{() => <NotificationsPage />}</Console>} />
       <Route path="/admin" element={<Console admin>{() => <AdminDashboardPage />}</Console>} />
       <Route path="/admin/pods" element={<Console admin>{() => <AdminPodsPage />}</Console>} />
       <Route path="/admin/users" element={<Console admin>{(me) => <AdminUsersPage me={me} />}</Console>} />

@@ -1,5 +1,6 @@
 export * from './billing.js'
 export * from './common.js'
+export * from './idle.js'
 export * from './metrics.js'
 export * from './patterns.js'
 export * from './pods.js'

@@ -1,5 +1,6 @@
 import Type, { type Static } from 'typebox'
 import { Envelope, Euros, IsoDate, Multiline, Nullable, PageInfo, PageQuery, PodId, Uuid } from './common.js'
+import { CreatePodIdleFields, PodIdle } from './idle.js'
 import { PortNumber, ServiceName } from './templates.js'
 
 export const PodStatuses = [
@@ -125,6 +126,7 @@ export const Pod = Type.Object(
     startedAt: Nullable(IsoDate),
     stoppedAt: Nullable(IsoDate),
     lastActive: Nullable(IsoDate),
+    idle: PodIdle,
   },
   { $id: 'Pod' },
 )
@@ -164,6 +166,7 @@ export const CreatePodBody = Type.Object(
     startCommand: Type.Optional(Nullable(Type.String({ maxLength: 100000, ...Multiline }))),
     enableJupyter: Type.Optional(Type.Boolean()),
     assignToUser: Type.Optional(Nullable(Type.String({ maxLength: 254 }))),
+    ...CreatePodIdleFields,
   },
   { additionalProperties: false },
 )

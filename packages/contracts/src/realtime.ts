@@ -127,6 +127,22 @@ export interface AdminNotificationEvent extends Stamped {
   podId?: string
 }
 
+/**
+ * An idle pod will be stopped soon (ADR 0018): sent to its owner once per deadline, `warning lead`
+ * minutes before. `POST /api/pods/:podId/extend` (Keep running) moves the deadline.
+ */
+export interface PodIdleWarningEvent extends Stamped {
+  type: 'podIdleWarning'
+  podId: string
+  podName: string
+  /** When the pod stops unless it is used or extended */
+  deadline: string
+  minutesLeft: number
+  /** How far one Keep running moves the deadline */
+  extendMinutes: number
+  message: string
+}
+
 export interface SubscribedEvent {
   podId: string
   message: string
@@ -157,6 +173,7 @@ export interface ServerToClientEvents {
   balanceUpdate: (e: BalanceUpdateEvent) => void
   lowBalanceAlert: (e: LowBalanceAlertEvent) => void
   adminNotification: (e: AdminNotificationEvent) => void
+  podIdleWarning: (e: PodIdleWarningEvent) => void
   subscribed: (e: SubscribedEvent) => void
   unsubscribed: (e: SubscribedEvent) => void
   error: (e: RealtimeErrorEvent) => void

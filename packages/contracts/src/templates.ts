@@ -55,6 +55,9 @@ export const Template = Type.Object(
     description: Type.String(),
     createdBy: TemplateCreator,
     podCount: Type.Integer({ description: 'Pods (not deleted) created from this template' }),
+    idleTimeoutMinutes: Nullable(
+      Type.Integer({ description: "Idle timeout of pods from this template; null = the platform's default" }),
+    ),
     createdAt: IsoDate,
     updatedAt: IsoDate,
   },
@@ -88,6 +91,15 @@ export const CreateTemplateBody = Type.Object(
     env: Type.Optional(TemplateFields.env),
     startCommand: Type.Optional(TemplateFields.startCommand),
     description: Type.Optional(TemplateFields.description),
+    idleTimeoutMinutes: Type.Optional(
+      Nullable(
+        Type.Integer({
+          minimum: 1,
+          maximum: 43_200,
+          description: "Idle timeout of pods from this template; null = the platform's default",
+        }),
+      ),
+    ),
   },
   { additionalProperties: false },
 )

@@ -115,6 +115,8 @@ export interface TemplatesTable {
   start_command: string | null
   description: string
   created_by: string | null
+  /** Idle timeout for pods from this template; null = the platform default (ADR 0018) */
+  idle_timeout_minutes: ColumnType<number | null, number | null | undefined, number | null>
   created_at: Timestamp
   updated_at: Timestamp
 }
@@ -172,6 +174,17 @@ export interface PodsTable {
   stopped_at: Timestamp | null
   last_active_at: Timestamp | null
   deleted_at: Timestamp | null
+  // Idle auto-stop (ADR 0018). idle_timeout_minutes null = never.
+  idle_timeout_minutes: ColumnType<number | null, number | null | undefined, number | null>
+  max_runtime_minutes: ColumnType<number | null, number | null | undefined, number | null>
+  stop_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
+  idle_deadline: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
+  /** The deadline the owner was last warned about (one warning per deadline) */
+  idle_warned_deadline: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
+  last_activity_source: ColumnType<string | null, string | null | undefined, string | null>
+  last_activity_detail: ColumnType<string | null, string | null | undefined, string | null>
+  /** Why the platform last stopped the pod on its own (idle 30 min, max runtime, scheduled, balance) */
+  auto_stop_reason: ColumnType<string | null, string | null | undefined, string | null>
 }
 
 export interface PodEventsTable {
@@ -257,6 +270,30 @@ export interface Database {
   pod_metric_samples: PodMetricSamplesTable
   pod_metric_minutes: PodMetricMinutesTable
   gpu_usage_minutes: GpuUsageMinutesTable
+  idle_settings: IdleSettingsTable
+  notifications: NotificationsTable
+}
+
+/** Platform idle policy, one row (id = 1). */
+export interface IdleSettingsTable {
+  id: number
+  default_timeout_minutes: number
+  max_timeout_minutes: number | null
+  allow_never: boolean
+  warning_lead_minutes: number
+  runway_warning_minutes: number
+  updated_at: Timestamp | null
+  updated_by: string | null
+}
+
+/** The user's in-app notification list (idle warnings and automatic stops). */
+export interface NotificationsTable {
+  id: Generated<number>
+  user_id: string
+  pod_id: string | null
+  kind: string
+  message: string
+  created_at: Timestamp
 }
 
 /** The simulated runtime's state per pod (runtime/simulated/simulation-store.ts describes `state`). */

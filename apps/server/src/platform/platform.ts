@@ -11,6 +11,13 @@ import { type DatabaseHandle, openPglite, openPostgres } from '../db/database.js
 import { instanceSetting } from '../db/instance-settings.js'
 import { migrateToLatest } from '../db/migrate.js'
 import { transactionsOn } from '../db/transaction.js'
+import type { ActivitySignal } from '../idle/activity-signal.js'
+import { IdleService } from '../idle/idle.service.js'
+import { IdleEvaluator } from '../idle/idle-evaluator.js'
+import { IdleSettingsRepository } from '../idle/idle-settings.repository.js'
+import { NvidiaSmiSignal } from '../idle/signals/gpu-signal.js'
+import { JupyterSignal } from '../idle/signals/jupyter-signal.js'
+import { UsageSignal } from '../idle/signals/usage-signal.js'
 import { type Clock, systemClock } from '../lib/clock.js'
 import { randomToken } from '../lib/ids.js'
 import type { LogDestination } from '../lib/logger.js'
@@ -18,6 +25,7 @@ import { SecretBox } from '../lib/secrets.js'
 import { MetricsRepository } from '../metrics/metrics.repository.js'
 import { MetricsService } from '../metrics/metrics.service.js'
 import { MetricsSampler } from '../metrics/sampler.js'
+import { NotificationsRepository } from '../notifications/notifications.repository.js'
 import { instrumentRuntime } from '../observability/instrumented-runtime.js'
 import { PlatformStatsRepository } from '../observability/platform-stats.repository.js'
 import { PlatformMetrics } from '../observability/prometheus.js'
@@ -73,6 +81,9 @@ export interface Platform {
   sampler: MetricsSampler
   /** The control plane's Prometheus metrics (GET /metrics) */
   observability: PlatformMetrics
+  idle: IdleService
+  idleEvaluator: IdleEvaluator
+  notifications: NotificationsRepository
   /** Credentials of the first admin when this start created it with a generated password */
   bootstrap: BootstrapResult
 }
@@ -83,6 +94,8 @@ export interface PlatformOverrides {
   database?: DatabaseHandle
   /** Log lines go here instead of stdout */
   logDestination?: LogDestination
+  /** The idle evaluator's pull signals (default: Jupyter, engine usage, nvidia-smi) */
+  activitySignals?: ActivitySignal[]
 }
 
 export async function openDatabase(config: Config): Promise<DatabaseHandle> {
@@ -175,6 +188,7 @@ export async function createPlatform(
     statsUnavailableReason: statsReason,
     runtimeUnreachable: reconciler?.unreachableReason ?? null,
   }))
+  const idleSettings = new IdleSettingsRepository(db)
   const pods = new PodsService({
     db,
     podRows,
@@ -186,6 +200,7 @@ export async function createPlatform(
     publisher,
     secrets,
     audit,
+    idleSettings,
   })
   reconciler = new Reconciler({
     pods: podRows,
@@ -209,7 +224,13 @@ export async function createPlatform(
     clock,
     bus,
     onAutoStop: (podIds) => {
-      for (const podId of podIds) void pods.afterChange(podId, 'Pod stopping: balance exhausted')
+      // The reason first (events, notifications), then the state change every client sees.
+      void idleEvaluator
+        .recordBalanceStops(podIds)
+        .catch((error) => log.warn({ err: error }, 'could not record the balance stop reason'))
+        .finally(() => {
+          for (const podId of podIds) void pods.afterChange(podId, 'Pod stopping: balance exhausted')
+        })
     },
     onError: (error) => log.error({ err: error }, 'meter tick failed'),
     onTick: (tick) => observability.meterTick.observe(tick.durationMs / 1000),
@@ -261,6 +282,32 @@ export async function createPlatform(
     settings: config.metrics,
     onSample: (sample) => observability.samplerInterval.observe(sample.durationMs / 1000),
   })
+  const idle = new IdleService({
+    db,
+    clock,
+    audit,
+    settings: idleSettings,
+    accessible: (principal, podId) => pods.accessible(principal, podId),
+    publish: (podId) => pods.afterPolicyChange(podId),
+  })
+  const idleEvaluator = new IdleEvaluator({
+    db,
+    clock,
+    bus,
+    secrets,
+    settings: idleSettings,
+    signals: overrides.activitySignals ?? [
+      new JupyterSignal(runtime),
+      new UsageSignal(runtime, {
+        cpuPercent: config.idle.cpuThresholdPercent,
+        gpuPercent: config.idle.gpuThresholdPercent,
+      }),
+      new NvidiaSmiSignal(runtime, config.idle.gpuThresholdPercent),
+    ],
+    log: log.child({ component: 'idle' }),
+    publishStopped: (podIds, message) => publisher.updateMany(podIds, message),
+  })
+  const notifications = new NotificationsRepository(db)
 
   bus.subscribe((m) => {
     if (m.kind === 'reconcile') reconciler.enqueue(m.podId)
@@ -297,6 +344,9 @@ export async function createPlatform(
     metrics,
     sampler,
     observability,
+    idle,
+    idleEvaluator,
+    notifications,
     bootstrap,
   }
 }

@@ -48,10 +48,12 @@ export async function startServer(
         .catch((error) => platform.log.error({ err: error }, 'reconciler activation failed'))
       platform.meter.start(config.meter.intervalSeconds)
       platform.sampler.start()
+      platform.idleEvaluator.start(config.idle.intervalSeconds)
       housekeeping.start()
     } else {
       platform.meter.stop()
       platform.sampler.stop()
+      platform.idleEvaluator.stop()
       housekeeping.stop()
       void platform.reconciler.deactivate()
     }
@@ -76,11 +78,13 @@ export async function startServer(
     closing ??= (async () => {
       platform.meter.stop()
       platform.sampler.stop()
+      platform.idleEvaluator.stop()
       housekeeping.stop()
       await platform.leader.close()
       await platform.reconciler.deactivate()
       await platform.meter.drain()
       await platform.sampler.drain()
+      await platform.idleEvaluator.drain()
       // Pod WebSockets and streams would otherwise keep the HTTP server from closing.
       await proxy.shutdown()
       await sshGateway?.close()

@@ -42,6 +42,15 @@ export class PodPublisher {
     return pod
   }
 
+  /** Publishes the current state of several pods with one query (the idle evaluator's stops). */
+  async updateMany(podIds: string[], message?: string): Promise<void> {
+    if (podIds.length === 0) return
+    const rows = await selectPodViews(this.db).where('pods.id', 'in', podIds).execute()
+    const options = this.options()
+    for (const row of rows)
+      this.bus.publish(podUpdateMessage(podView(row, options), message ?? null, options.now))
+  }
+
   created(pod: Pod, creatorEmail: string | null): void {
     this.bus.publish(podCreatedMessage(pod, creatorEmail, this.clock.now()))
   }

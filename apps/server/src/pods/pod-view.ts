@@ -1,6 +1,7 @@
 import { legacyStatus, type Pod, type PodStats } from '@neuropod/contracts'
 import { type Kysely, sql } from 'kysely'
 import type { Database, PodRow } from '../db/schema.js'
+import { podIdleView } from '../idle/idle-view.js'
 import { microsToEuros } from '../lib/money.js'
 import { type PodUrlSettings, podUrl } from '../lib/pod-urls.js'
 
@@ -143,6 +144,7 @@ export function podView(row: PodViewRow, options: ViewOptions): Pod {
     startedAt: iso(row.started_at),
     stoppedAt: iso(row.stopped_at),
     lastActive: iso(row.last_active_at),
+    idle: podIdleView(row),
   }
 }
 

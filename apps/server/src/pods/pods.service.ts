@@ -12,6 +12,8 @@ import type { Principal } from '../auth/principal.js'
 import type { Database, PodRow, TemplateRow } from '../db/schema.js'
 import { runInTransaction } from '../db/transaction.js'
 import { AppError, badRequest, forbidden, invalidState, notFound } from '../errors.js'
+import { resolveAutoStop } from '../idle/idle-policy.js'
+import type { IdleSettingsRepository } from '../idle/idle-settings.repository.js'
 import { type Clock, monotonicMs } from '../lib/clock.js'
 import { newPodId, newSlug, randomToken } from '../lib/ids.js'
 import { formatEuros } from '../lib/money.js'
@@ -37,6 +39,7 @@ export interface PodsDeps {
   publisher: PodPublisher
   secrets: SecretBox
   audit: AuditLog
+  idleSettings: IdleSettingsRepository
 }
 
 const POD_ID = /^[a-f0-9]{16}$/
@@ -265,6 +268,12 @@ export class PodsService {
     }
     const { pod: spec, problems: specProblems } = validatePodRequest(body, { catalog, template })
     problems.push(...specProblems)
+    const autoStop = resolveAutoStop(body, await this.deps.idleSettings.get(), {
+      now: this.deps.clock.now(),
+      templateDefault: template && template !== 'missing' ? template.idle_timeout_minutes : null,
+      applyDefault: true,
+    })
+    problems.push(...autoStop.problems)
     if (spec) {
       const clash = await this.deps.db
         .selectFrom('pods')
@@ -347,6 +356,9 @@ export class PodsService {
             billed_until: now,
             created_at: now,
             updated_at: now,
+            idle_timeout_minutes: autoStop.value.idleTimeoutMinutes ?? null,
+            max_runtime_minutes: autoStop.value.maxRuntimeMinutes ?? null,
+            stop_at: autoStop.value.stopAt ?? null,
           })
           .execute()
         await this.deps.publisher.event(
@@ -463,6 +475,12 @@ export class PodsService {
             pod.http_services.map((s) => ({ ...s, status: 'creating', statusReason: null })),
           ),
           updated_at: now,
+          // Start undoes an automatic stop: the idle deadline counts again from this start, and a
+          // stop time already past is dropped (it would stop the pod at once).
+          idle_deadline: null,
+          idle_warned_deadline: null,
+          auto_stop_reason: null,
+          stop_at: pod.stop_at && new Date(pod.stop_at).getTime() <= now.getTime() ? null : pod.stop_at,
         })
         .where('id', '=', podId)
         .returningAll()
@@ -535,6 +553,11 @@ export class PodsService {
       .returning('id')
       .execute()
     return rows.map((r) => r.id)
+  }
+
+  /** Publishes a pod whose auto-stop policy changed (nothing for the reconciler to do). */
+  async afterPolicyChange(podId: string): Promise<Pod | null> {
+    return this.deps.publisher.update(podId)
   }
 
   /** Publishes the change and wakes the reconciler (on whichever replica leads). */

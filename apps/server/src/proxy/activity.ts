@@ -10,7 +10,7 @@ import type { Logger } from '../lib/logger.js'
  * Replicas write independently; the update never moves `last_active_at` backwards.
  */
 export class ActivityRecorder {
-  private pending = new Map<string, number>()
+  private pending = new Map<string, { at: number; source: 'http' | 'websocket' }>()
   private readonly timer: NodeJS.Timeout
   private flushing: Promise<void> | null = null
 
@@ -19,8 +19,9 @@ export class ActivityRecorder {
     this.timer.unref()
   }
 
-  touch(podId: string): void {
-    this.pending.set(podId, this.deps.clock.now().getTime())
+  /** Marks traffic to a pod; the source ("http", "websocket") is what its activity shows (ADR 0018). */
+  touch(podId: string, source: 'http' | 'websocket' = 'http'): void {
+    this.pending.set(podId, { at: this.deps.clock.now().getTime(), source })
   }
 
   /** Writes what was recorded so far (also called on shutdown). */
@@ -41,17 +42,20 @@ export class ActivityRecorder {
     if (this.pending.size === 0) return
     const batch = this.pending
     this.pending = new Map()
-    const rows = [...batch].map(([podId, at]) => sql`(${podId}, ${new Date(at).toISOString()}::timestamptz)`)
+    const rows = [...batch].map(
+      ([podId, mark]) => sql`(${podId}, ${new Date(mark.at).toISOString()}::timestamptz, ${mark.source})`,
+    )
     try {
       await sql`
-        update pods set last_active_at = v.at
-        from (values ${sql.join(rows)}) as v(id, at)
+        update pods set last_active_at = v.at, last_activity_source = v.source, last_activity_detail = null
+        from (values ${sql.join(rows)}) as v(id, at, source)
         where pods.id = v.id and (pods.last_active_at is null or pods.last_active_at < v.at)`.execute(
         this.deps.db,
       )
     } catch (error) {
       // Keep the marks for the next attempt (a newer mark for the same pod wins).
-      for (const [podId, at] of batch) if ((this.pending.get(podId) ?? 0) < at) this.pending.set(podId, at)
+      for (const [podId, mark] of batch)
+        if ((this.pending.get(podId)?.at ?? 0) < mark.at) this.pending.set(podId, mark)
       this.deps.log.warn({ err: error, pods: batch.size }, 'could not record pod activity; will retry')
     }
   }

@@ -305,7 +305,7 @@ export class PodProxy implements PodTrafficHandler {
     })
     const podId = route.podId
     this.forwarder.tunnel(req, socket, head, endpoint, headers, {
-      activity: () => this.activity.touch(podId),
+      activity: () => this.activity.touch(podId, 'websocket'),
       failed: (error) => {
         this.deps.traffic?.upstreamError('websocket')
         this.routes.forgetEndpoint(entry, target.port)

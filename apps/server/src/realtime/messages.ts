@@ -4,7 +4,7 @@ import type { ServerToClientEvents } from '@neuropod/contracts'
 export type ClientPayload<E extends keyof ServerToClientEvents> = Parameters<ServerToClientEvents[E]>[0]
 
 export type PodEventName = 'podUpdate' | 'podCreated' | 'podDeleted' | 'podEvent'
-export type UserEventName = 'balanceUpdate' | 'lowBalanceAlert'
+export type UserEventName = 'balanceUpdate' | 'lowBalanceAlert' | 'podIdleWarning'
 
 /** A pod changed: delivered to its owner's room, the admins' room and the pod's room. */
 export type PodMessage = {

@@ -275,6 +275,7 @@ export function createRealtime(deps: RealtimeDeps) {
   function toUser(m: UserMessage): void {
     const room = io.local.to(`user:${m.userId}`)
     if (m.event === 'balanceUpdate') room.emit('balanceUpdate', m.payload)
+    else if (m.event === 'podIdleWarning') room.emit('podIdleWarning', m.payload)
     else room.emit('lowBalanceAlert', m.payload)
   }
 

@@ -153,6 +153,7 @@ export class TemplatesService {
       env: body.env ?? {},
       startCommand: body.startCommand?.trim() ? body.startCommand : null,
       description: body.description ?? '',
+      idleTimeoutMinutes: body.idleTimeoutMinutes ?? null,
     }
     await this.validate(values)
     const id = await this.insert(principal.userId, values)
@@ -182,6 +183,7 @@ export class TemplatesService {
           env: JSON.stringify(v.env),
           start_command: v.startCommand,
           description: v.description,
+          idle_timeout_minutes: v.idleTimeoutMinutes,
           created_by: createdBy,
           created_at: now,
           updated_at: now,
@@ -222,6 +224,8 @@ export class TemplatesService {
             : null
           : row.start_command,
       description: body.description ?? row.description,
+      idleTimeoutMinutes:
+        body.idleTimeoutMinutes !== undefined ? body.idleTimeoutMinutes : row.idle_timeout_minutes,
     }
     await this.validate(merged)
     try {
@@ -239,6 +243,7 @@ export class TemplatesService {
           env: JSON.stringify(merged.env),
           start_command: merged.startCommand,
           description: merged.description,
+          idle_timeout_minutes: merged.idleTimeoutMinutes,
           updated_at: this.deps.clock.now(),
         })
         .where('id', '=', id)
@@ -298,6 +303,7 @@ export class TemplatesService {
         env: t.env ?? {},
         startCommand: t.startCommand ?? null,
         description: t.description ?? '',
+        idleTimeoutMinutes: null,
       })
       created++
     }
@@ -334,6 +340,7 @@ function templateView(row: TemplateRowWithCreator): Template {
         ? { _id: row.created_by, id: row.created_by, name: row.creator_name, email: row.creator_email ?? '' }
         : null,
     podCount: row.pod_count,
+    idleTimeoutMinutes: row.idle_timeout_minutes,
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
   }

@@ -12,6 +12,7 @@ import type {
   DeleteUserOutcome,
   GpuInfo,
   GpuUsageHistory,
+  IdleSettings,
   LedgerEntryInfo,
   LedgerFilter,
   LogsResult,
@@ -33,6 +34,7 @@ import type {
   UpdateTemplateBody,
   UsageReport,
   User,
+  UserNotification,
   UsersFilter,
 } from './types'
 
@@ -121,6 +123,20 @@ export const api = {
     remove: (podId: string) => http.delete<PodAction>(`/api/pods/${enc(podId)}`).then(unwrap),
     setPortAccess: (podId: string, port: number, access: PortAccess) =>
       http.patch<Data<Pod>>(`/api/pods/${enc(podId)}/ports/${port}`, { access }).then(unwrap),
+    setAutoStop: (
+      podId: string,
+      body: { idleTimeoutMinutes: number | null; maxRuntimeMinutes: number | null; stopAt: string | null },
+    ) => http.patch<Data<Pod>>(`/api/pods/${enc(podId)}/auto-stop`, body).then(unwrap),
+    extend: (podId: string) =>
+      http
+        .post<Data<{ podId: string; idleDeadline: string | null; extendedByMinutes: number }>>(
+          `/api/pods/${enc(podId)}/extend`,
+        )
+        .then(unwrap),
+  },
+  idle: {
+    settings: () => http.get<Data<IdleSettings>>('/api/settings/idle').then(unwrap),
+    notifications: () => http.get<Data<UserNotification[]>>('/api/notifications', { limit: 50 }).then(unwrap),
   },
   billing: {
     summary: () => http.get<Data<BillingSummaryInfo>>('/api/billing/summary').then(unwrap),

@@ -7,6 +7,8 @@ export interface Toast {
   tone: ToastTone
   title: string
   body?: string
+  /** One button that acts on the toast's subject (e.g. Keep running); the toast closes after it */
+  action?: { label: string; run: () => void }
 }
 
 interface ToastApi {
@@ -47,6 +49,18 @@ export function ToastProvider({ children }: { children: ReactNode }) {
               <strong>{toast.title}</strong>
               {toast.body && <span className="small muted">{toast.body}</span>}
             </div>
+            {toast.action && (
+              <button
+                type="button"
+                className="btn btn-sm"
+                onClick={() => {
+                  toast.action?.run()
+                  dismiss(toast.id)
+                }}
+              >
+                {toast.action.label}
+              </button>
+            )}
             <button
               type="button"
               className="btn btn-ghost btn-sm"

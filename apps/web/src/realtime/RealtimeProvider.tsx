@@ -6,6 +6,7 @@ import { podKeys } from '../api/queries/pods'
 import type { User } from '../api/types'
 import { useToast } from '../components/Toasts'
 import { useT } from '../i18n'
+import { useKeepRunning } from '../modules/pods/IdleBanner'
 import { applyRealtimeEvent } from './cache-reducer'
 import type { Viewer } from './events'
 import { noticeToast } from './notices'
@@ -24,9 +25,10 @@ export function RealtimeProvider({ me, children }: { me: User; children: ReactNo
   const toast = useToast()
   const { t, locale } = useT()
   const [state, setState] = useState<Realtime>({ status: 'connecting', socket: null })
+  const { keep } = useKeepRunning()
   // The latest translator without reconnecting when the language changes.
-  const latest = useRef({ t, locale, toast })
-  latest.current = { t, locale, toast }
+  const latest = useRef({ t, locale, toast, keep })
+  latest.current = { t, locale, toast, keep }
   const viewer: Viewer = { userId: me.id, email: me.email, role: me.role }
   const viewerKey = `${viewer.userId}:${viewer.role}:${viewer.email}`
 
@@ -36,8 +38,15 @@ export function RealtimeProvider({ me, children }: { me: User; children: ReactNo
       onEvent: (event) => {
         const notices = applyRealtimeEvent(client, event, viewer)
         for (const notice of notices) {
-          const { t: tr, locale: loc, toast: show } = latest.current
-          show.show(noticeToast(notice, tr, loc))
+          const { t: tr, locale: loc, toast: show, keep: keepRunning } = latest.current
+          const shown = noticeToast(notice, tr, loc)
+          // An idle warning's toast carries Keep running: one click extends the pod.
+          if (notice.kind === 'idleWarning')
+            show.show({
+              ...shown,
+              action: { label: tr('idle.keepRunning'), run: () => keepRunning(notice) },
+            })
+          else show.show(shown)
         }
       },
       onStatus: (status) => setState((s) => ({ ...s, status })),

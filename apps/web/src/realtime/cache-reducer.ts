@@ -1,6 +1,7 @@
 import type { QueryClient } from '@tanstack/react-query'
 import { authKeys } from '../api/queries/auth'
 import { billingKeys } from '../api/queries/billing'
+import { idleKeys } from '../api/queries/idle'
 import { podKeys } from '../api/queries/pods'
 import { userKeys } from '../api/queries/users'
 import type { Page, Pod, PodEvent, User } from '../api/types'
@@ -111,6 +112,16 @@ export function applyRealtimeEvent(client: QueryClient, event: RealtimeEvent, vi
     case 'podEvent': {
       const { podId, event: podEvent } = event.payload
       client.setQueryData<PodEvent[]>(podKeys.events(podId), (events) => addPodEvent(events, podEvent))
+      if (podEvent.reason === 'AutoStopped')
+        void client.invalidateQueries({ queryKey: idleKeys.notifications })
+      return notices
+    }
+    case 'podIdleWarning': {
+      const { podId, podName, minutesLeft } = event.payload
+      void client.invalidateQueries({ queryKey: idleKeys.notifications })
+      // Deadlines move without a podUpdate (activity is not news): fetch the pod's current one.
+      void client.invalidateQueries({ queryKey: podKeys.all })
+      notices.push({ kind: 'idleWarning', podId, podName, minutesLeft })
       return notices
     }
     case 'balanceUpdate': {

@@ -5,6 +5,7 @@ import type {
   PodCreatedEvent,
   PodDeletedEvent,
   PodEventEvent,
+  PodIdleWarningEvent,
   PodUpdateEvent,
 } from '@neuropod/contracts'
 
@@ -17,6 +18,7 @@ export type RealtimeEvent =
   | { name: 'balanceUpdate'; payload: BalanceUpdateEvent }
   | { name: 'lowBalanceAlert'; payload: LowBalanceAlertEvent }
   | { name: 'adminNotification'; payload: AdminNotificationEvent }
+  | { name: 'podIdleWarning'; payload: PodIdleWarningEvent }
 
 export const REALTIME_EVENT_NAMES = [
   'podUpdate',
@@ -26,6 +28,7 @@ export const REALTIME_EVENT_NAMES = [
   'balanceUpdate',
   'lowBalanceAlert',
   'adminNotification',
+  'podIdleWarning',
 ] as const satisfies readonly RealtimeEvent['name'][]
 
 /** Who is watching: decides which lists a pod belongs to and which notices concern them. */
@@ -44,3 +47,4 @@ export type Notice =
   | { kind: 'balanceChanged'; change: number; balance: number | 'Infinity'; reason: string }
   | { kind: 'lowBalance'; level: 'low' | 'empty'; balance: number; hoursLeft: number | null }
   | { kind: 'admin'; event: AdminNotificationEvent['kind']; message: string }
+  | { kind: 'idleWarning'; podId: string; podName: string; minutesLeft: number }

@@ -43,6 +43,12 @@ export function noticeToast(
                 ? t('notice.timeLeft', { time: duration(notice.hoursLeft * 3600) })
                 : undefined,
           }
+    case 'idleWarning':
+      return {
+        tone: 'warn',
+        title: t('idle.toast', { name: notice.podName, minutes: notice.minutesLeft }),
+        body: t('idle.toastBody'),
+      }
     case 'admin':
       return {
         tone: notice.event === 'podFailed' || notice.event === 'runtimeUnreachable' ? 'bad' : 'info',

@@ -57,6 +57,7 @@ export function AppShell({ me, children }: { me: User; children: ReactNode }) {
           {link('/pods', t('nav.myPods'))}
           {link('/deploy', t('nav.deploy'))}
           {link('/account', t('nav.account'))}
+          {link('/notifications', t('nav.notifications'))}
           {link('/help', t('nav.help'))}
           {me.role === 'admin' && (
             <>

@@ -23,6 +23,9 @@ export async function createPod(api: ApiClient, args: string[], ctx: CliContext)
     jupyter: { type: 'boolean' },
     cmd: { type: 'string' },
     'assign-to': { type: 'string' },
+    'idle-timeout': { type: 'string' },
+    'max-runtime': { type: 'string' },
+    'stop-at': { type: 'string' },
     wait: { type: 'boolean' },
   })
   if (!values.name || !values.gpu || (!values.template && !values.image))
@@ -50,6 +53,10 @@ export async function createPod(api: ApiClient, args: string[], ctx: CliContext)
   set('enableJupyter', values.jupyter)
   set('startCommand', values.cmd)
   set('assignToUser', values['assign-to'])
+  const idle = values['idle-timeout']
+  set('idleTimeoutMinutes', idle === 'never' ? null : number(idle, '--idle-timeout'))
+  set('maxRuntimeMinutes', number(values['max-runtime'], '--max-runtime'))
+  set('stopAt', values['stop-at'])
   const created = (await api.post<{ data: { podId: string; pod: Pod } }>('/api/pods', body)).data
   // A new pod has no history: every event is this request's.
   if (values.wait) await waitFor(api, created.podId, 'running', ctx, 0)

@@ -1,6 +1,7 @@
 import { splitSubcommand, UsageError } from '../../args.js'
 import { type Command, signedInClient } from '../../context.js'
 import { createPod } from './create.js'
+import { extendPod } from './extend.js'
 import { podAction } from './lifecycle.js'
 import { podLogs } from './logs.js'
 import { openPod } from './open.js'
@@ -29,6 +30,8 @@ export const pods: Command = async (args, ctx) => {
       return podLogs(api, rest, ctx)
     case 'open':
       return openPod(api, rest, ctx)
+    case 'extend':
+      return extendPod(api, rest, ctx)
     default:
       throw new UsageError(`Unknown pods command "${sub}"`)
   }

@@ -1,6 +1,7 @@
 import { useQuery } from '@tanstack/react-query'
 import { useState } from 'react'
 import { Link } from 'react-router'
+import { idleSettingsQuery } from '../../api/queries/idle'
 import { podEventsQuery, podStatsQuery } from '../../api/queries/pods'
 import type { Pod, PodEvent, PodStats } from '../../api/types'
 import { Button } from '../../components/Button'
@@ -10,6 +11,8 @@ import { useT } from '../../i18n'
 import { bytes, dateTime, duration, money, number, time } from '../../lib/format'
 import { useNow } from '../../lib/useNow'
 import { usePodMetricsLive } from '../../realtime/usePodMetricsLive'
+import { IdleBannerView, LastActivity, useKeepRunning } from './IdleBanner'
+import { type UpcomingStop, upcomingStop } from './idle'
 import { CostPerHourMetric, Metric } from './Metric'
 import { StatusBadge } from './StatusBadge'
 import { canDelete, canStart, canStop, creationProgress, gpuText, podPath, uptimeSeconds } from './status'
@@ -23,6 +26,8 @@ export interface PodCardViewProps extends Omit<PodControls, 'dialogs'> {
   now: number
   /** CPU % of the last live samples (oldest first), for the sparkline */
   cpuTrend?: number[]
+  /** The coming automatic stop and Keep running (absent: no banner) */
+  idle?: { upcoming: UpcomingStop | null; onKeepRunning: () => void; pending: boolean }
 }
 
 /** One pod: live status, creation progress, usage (or why there is none), cost and actions. */
@@ -48,6 +53,7 @@ export function PodCardView(props: PodCardViewProps) {
         {showOwner && <span>{t('pod.owner', { email: pod.userEmail })}</span>}
         <span>{pod.templateName ? t('pod.fromTemplate', { name: pod.templateName }) : pod.dockerImage}</span>
         <span>{t('pod.created', { when: dateTime(pod.createdAt, locale) })}</span>
+        <LastActivity pod={pod} now={now} />
         <span>
           {t('pod.disks', {
             container: pod.containerDiskSize,
@@ -60,6 +66,14 @@ export function PodCardView(props: PodCardViewProps) {
         <div className={`alert ${pod.status === 'error' ? 'alert-bad' : 'alert-info'} small`}>
           {pod.statusReason}
         </div>
+      )}
+      {props.idle && (
+        <IdleBannerView
+          pod={pod}
+          upcoming={props.idle.upcoming}
+          onKeepRunning={props.idle.onKeepRunning}
+          pending={props.idle.pending}
+        />
       )}
       {creating && (
         <div className="stack" style={{ gap: '0.4rem' }}>
@@ -153,6 +167,9 @@ export function PodCard({ pod, showOwner }: { pod: Pod; showOwner: boolean }) {
     const cpu = e.sample.cpuPercent
     if (cpu !== null) setCpuTrend((trend) => [...trend, cpu].slice(-30))
   })
+  const settings = useQuery(idleSettingsQuery())
+  const { keep, pending } = useKeepRunning()
+  const upcoming = upcomingStop(pod, settings.data?.warningLeadMinutes ?? 10, now)
   return (
     <>
       <PodCardView
@@ -162,6 +179,7 @@ export function PodCard({ pod, showOwner }: { pod: Pod; showOwner: boolean }) {
         events={events.data}
         now={now}
         cpuTrend={cpuTrend}
+        idle={{ upcoming, onKeepRunning: () => keep(pod), pending }}
         {...controls}
       />
       {dialogs}

@@ -329,6 +329,21 @@ function DeployFormView(props: DeployPageViewProps & Catalog) {
               errors={errors.tcpPorts}
             />
             <EnvEditor rows={form.env} onChange={(env) => set({ env })} errors={errors.env} placeholders />
+            <Field
+              label={t('deploy.config.idleTimeout')}
+              hint={t('deploy.config.idleTimeoutHint')}
+              errors={errors.idleTimeoutMinutes}
+            >
+              <input
+                className="input"
+                type="number"
+                min={1}
+                inputMode="numeric"
+                value={form.idleTimeout}
+                placeholder="60"
+                onChange={(e) => set({ idleTimeout: e.target.value })}
+              />
+            </Field>
           </section>
         </div>
 

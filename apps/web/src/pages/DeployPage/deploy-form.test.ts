@@ -93,5 +93,7 @@ describe('deploy form rules', () => {
       env: { A: '1' },
       assignToUser: 'bob@example.com',
     })
+    // An idle timeout is sent only when one is typed (else the server applies the default).
+    expect(toBody({ ...form, idleTimeout: '45' }).idleTimeoutMinutes).toBe(45)
   })
 })

@@ -17,6 +17,8 @@ export interface DeployForm {
   tcpPorts: number[]
   env: { key: string; value: string }[]
   assignTo: string | null
+  /** Idle timeout in minutes as typed; empty = the template's or the platform's default */
+  idleTimeout: string
 }
 
 export type FormErrors = Record<string, string[]>
@@ -38,6 +40,7 @@ export function initialForm(): DeployForm {
     tcpPorts: [],
     env: [],
     assignTo: null,
+    idleTimeout: '',
   }
 }
 
@@ -145,5 +148,6 @@ export function toBody(form: DeployForm): CreatePodBody {
     enableJupyter: jupyterEnabled(form),
     ...(Object.keys(env).length > 0 ? { env } : {}),
     ...(form.assignTo ? { assignToUser: form.assignTo } : {}),
+    ...(form.idleTimeout.trim() !== '' ? { idleTimeoutMinutes: Number(form.idleTimeout) } : {}),
   }
 }

@@ -7,6 +7,7 @@ import { loaded } from '../../api/view-state'
 import { LoadState } from '../../components/Feedback'
 import { useT } from '../../i18n'
 import { useNow } from '../../lib/useNow'
+import { IdleBanner } from '../../modules/pods/IdleBanner'
 import { usePodControls } from '../../modules/pods/usePodControls'
 import { findCachedPod } from '../../realtime/cache-reducer'
 import { PodPageView } from './PodPageView'
@@ -71,6 +72,7 @@ function PodDetail({ pod, me }: { pod: Pod; me: User }) {
         tabs={podTabs({ pod, showOwner: !mine, events }, t)}
         tab={params.get('tab') ?? 'overview'}
         onTab={(id) => setParams(id === 'overview' ? {} : { tab: id }, { replace: true })}
+        banners={<IdleBanner pod={pod} now={now} />}
         controls={controls}
       />
       {dialogs}

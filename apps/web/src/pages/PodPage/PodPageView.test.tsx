@@ -116,13 +116,20 @@ describe('PodPageView', () => {
     const onTab = vi.fn()
     renderView(<PodPageView {...props({ onTab })} />)
     const tabs = screen.getAllByRole('tab')
-    expect(tabs.map((tab) => tab.textContent)).toEqual(['Overview', 'Events', 'Logs', 'Terminal', 'Metrics'])
-    expect(tabs.map((tab) => tab.tabIndex)).toEqual([0, -1, -1, -1, -1])
+    expect(tabs.map((tab) => tab.textContent)).toEqual([
+      'Overview',
+      'Events',
+      'Logs',
+      'Terminal',
+      'Metrics',
+      'Auto-stop',
+    ])
+    expect(tabs.map((tab) => tab.tabIndex)).toEqual([0, -1, -1, -1, -1, -1])
     expect(screen.getByRole('tabpanel', { name: 'Overview' })).toBeTruthy()
     fireEvent.click(screen.getByRole('tab', { name: 'Logs' }))
     expect(onTab).toHaveBeenLastCalledWith('logs')
     fireEvent.keyDown(tabs[0]!, { key: 'ArrowLeft' })
-    expect(onTab).toHaveBeenLastCalledWith('metrics')
+    expect(onTab).toHaveBeenLastCalledWith('auto-stop')
     fireEvent.keyDown(tabs[0]!, { key: 'ArrowRight' })
     expect(onTab).toHaveBeenLastCalledWith('events')
   })

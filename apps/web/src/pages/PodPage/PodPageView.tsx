@@ -84,7 +84,11 @@ export function PodPageView({ pod, now, back, tabs, tab, onTab, banners, control
           <Metric label={t('pod.uptime')} value={running ? duration(uptimeSeconds(pod, now)) : '—'} />
           <Metric
             label={t('podPage.lastActive')}
-            sub={t('podPage.lastActiveHint')}
+            sub={
+              pod.idle.lastActivity
+                ? (pod.idle.lastActivity.detail ?? t(`idle.source.${pod.idle.lastActivity.source}`))
+                : t('podPage.lastActiveHint')
+            }
             value={
               pod.lastActive ? (
                 <time dateTime={pod.lastActive} title={dateTime(pod.lastActive, locale)}>

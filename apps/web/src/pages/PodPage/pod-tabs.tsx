@@ -4,6 +4,7 @@ import type { Tab } from '../../components/Tabs'
 import type { MessageKey } from '../../i18n'
 import { LogViewer } from '../../modules/pods/LogsDialog'
 import { PodTerminal } from '../../modules/terminal/PodTerminal'
+import { PodAutoStop } from './PodAutoStop'
 import { PodEventsView } from './PodEventsView'
 import { PodMetrics } from './PodMetricsView'
 import { PodOverview } from './PodOverview'
@@ -29,5 +30,6 @@ export function podTabs({ pod, showOwner, events }: PodTabContext, t: (key: Mess
     { id: 'logs', label: t('podPage.tab.logs'), render: () => <LogViewer pod={pod} /> },
     { id: 'terminal', label: t('podPage.tab.terminal'), render: () => <PodTerminal pod={pod} /> },
     { id: 'metrics', label: t('podPage.tab.metrics'), render: () => <PodMetrics pod={pod} /> },
+    { id: 'auto-stop', label: t('podPage.tab.autoStop'), render: () => <PodAutoStop pod={pod} /> },
   ]
 }
