@@ -3,7 +3,10 @@ import { requireUser, userOnly } from '../http/auth-hooks.js'
 import { errorResponses, type RouteModule } from '../http/route-context.js'
 import type { NotificationsRepository } from './notifications.repository.js'
 
-export const notificationsRoutes: RouteModule<{ notifications: NotificationsRepository }> = (app, { notifications }) => {
+export const notificationsRoutes: RouteModule<{ notifications: NotificationsRepository }> = (
+  app,
+  { notifications },
+) => {
   app.get(
     '/api/notifications',
     {
