@@ -100,10 +100,12 @@ describe('pod metrics on kubernetes', () => {
     const adminSocket = await server.socket(server.adminToken)
     const seenByOther: PodMetricsEvent[] = []
     otherSocket.on('podMetrics', (e) => seenByOther.push(e))
+    // Both waits are in place before either subscribes: the replies may arrive in any order.
+    const ownerSubscribed = waitForEvent(ownerSocket, 'subscribed')
+    const adminSubscribed = waitForEvent(adminSocket, 'subscribed')
     ownerSocket.emit('subscribe', { podId: podIds[0]! })
     adminSocket.emit('subscribe', { podId: podIds[0]! })
-    await waitForEvent(ownerSocket, 'subscribed')
-    await waitForEvent(adminSocket, 'subscribed')
+    await Promise.all([ownerSubscribed, adminSubscribed])
     // Another user who asks is refused, and so never joins the pod's room.
     const denied = waitForEvent(otherSocket, 'error', (e) => e.type === 'ACCESS_DENIED')
     otherSocket.emit('subscribe', { podId: podIds[0]! })
