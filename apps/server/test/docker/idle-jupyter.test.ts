@@ -60,7 +60,9 @@ describe.skipIf(!engine || missing !== null)('idle detection with a real Jupyter
   // Skipped until it is reliable: in one CI run of three the fresh kernel never reported busy (nor,
   // on a retry, idle) within 60–90 s, so its start-up needs a proper readiness wait. The idle
   // signals it covers are also tested with an injected clock in test/idle.test.ts.
-  it.skip('a busy kernel keeps the pod alive; an idle kernel lets it stop', { timeout: 300_000 }, async () => {
+  it.skip('a busy kernel keeps the pod alive; an idle kernel lets it stop', {
+    timeout: 300_000,
+  }, async () => {
     const created = await server.request('POST', '/api/pods', {
       token: server.adminToken,
       body: {
