@@ -98,3 +98,50 @@ describe('exit codes from the status channel', () => {
     expect(exitFrom(null).code).toBeNull()
   })
 })
+
+describe('exec output backpressure', () => {
+  /**
+   * A transport that behaves like a socket: while resumed it delivers the next chunk (64 KiB, more
+   * than a stream's high-water mark), and it stays paused until asked to resume. Found with scp:
+   * the engine's stream was left paused with nothing buffered, and a download hung.
+   */
+  function pausingSource(session: ExecStreams, chunks: number) {
+    let paused = false
+    let sent = 0
+    const pump = () => {
+      while (!paused && sent < chunks) {
+        sent++
+        session.output('stdout', Buffer.alloc(64 * 1024, sent % 256))
+      }
+      if (sent === chunks) session.finish({ code: 0, reason: null })
+    }
+    session.attach({
+      write: (_c, done) => done(),
+      endInput() {},
+      resize: async () => {},
+      pause: () => {
+        paused = true
+      },
+      resume: () => {
+        if (!paused) return
+        paused = false
+        setImmediate(pump)
+      },
+      destroy() {},
+    })
+    pump()
+  }
+
+  it('resumes a paused transport once the reader catches up, until every byte arrived', async () => {
+    const session = new ExecStreams({ wrapped: false })
+    pausingSource(session, 64)
+    let received = 0
+    // A reader slower than the source, as an SSH channel waiting for its window is.
+    for await (const chunk of session.stdout) {
+      received += (chunk as Buffer).length
+      await new Promise((r) => setImmediate(r))
+    }
+    expect(received).toBe(64 * 64 * 1024)
+    expect((await session.exit).code).toBe(0)
+  }, 10_000)
+})

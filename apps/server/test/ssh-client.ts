@@ -71,7 +71,7 @@ export function complete(
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
-      reject(new Error(`ssh did not finish: ${Buffer.concat(out)} ${Buffer.concat(err)}`))
+      reject(new Error(`ssh did not finish: ${Buffer.concat(out)} ${Buffer.concat(err).toString().slice(-3000)}`))
     }, timeoutMs)
     child.on('close', (code) => {
       clearTimeout(timer)

@@ -198,24 +198,20 @@ describe('SSH gateway with the Docker runtime (Podman)', () => {
     }
   })
 
-  // Flaky in the PostgreSQL run of the suite (2 of 3 runs); it runs on the embedded database until fixed.
-  it.skipIf(process.env.NEUROPOD_TEST_DATABASE_URL !== undefined)(
-    'copies 10 MB in and out with scp (SFTP), byte for byte',
-    async () => {
-      const source = path.join(dir, 'in.bin')
-      const back = path.join(dir, 'back.bin')
-      fs.writeFileSync(source, randomBytes(10 * 1024 * 1024))
-      const scp = (args: string[]) =>
-        complete(spawn('scp', ['-q', ...sshOptions(port, key).map((a) => (a === '-p' ? '-P' : a)), ...args]))
-      const upload = await scp([source, `${sftpPod}@127.0.0.1:/tmp/in.bin`])
-      expect(upload.code, upload.stderr).toBe(0)
-      const remote = await ssh(port, key, sftpPod, ['sha256sum /tmp/in.bin'])
-      expect(remote.stdout.split(' ')[0]).toBe(sha256(source))
-      const download = await scp([`${sftpPod}@127.0.0.1:/tmp/in.bin`, back])
-      expect(download.code, download.stderr).toBe(0)
-      expect(sha256(back)).toBe(sha256(source))
-    },
-  )
+  it('copies 10 MB in and out with scp (SFTP), byte for byte', async () => {
+    const source = path.join(dir, 'in.bin')
+    const back = path.join(dir, 'back.bin')
+    fs.writeFileSync(source, randomBytes(10 * 1024 * 1024))
+    const scp = (args: string[]) =>
+      complete(spawn('scp', ['-q', ...sshOptions(port, key).map((a) => (a === '-p' ? '-P' : a)), ...args]))
+    const upload = await scp([source, `${sftpPod}@127.0.0.1:/tmp/in.bin`])
+    expect(upload.code, upload.stderr).toBe(0)
+    const remote = await ssh(port, key, sftpPod, ['sha256sum /tmp/in.bin'])
+    expect(remote.stdout.split(' ')[0]).toBe(sha256(source))
+    const download = await scp([`${sftpPod}@127.0.0.1:/tmp/in.bin`, back])
+    expect(download.code, download.stderr).toBe(0)
+    expect(sha256(back)).toBe(sha256(source))
+  })
 
   it('says so when the image has no sftp-server', async () => {
     const res = await complete(

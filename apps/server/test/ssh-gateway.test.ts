@@ -190,24 +190,21 @@ describe('SSH gateway (simulated runtime)', () => {
     )
   })
 
-  // Flaky in the PostgreSQL run of the suite (2 of 3 runs); it runs on the embedded database until fixed.
-  it.skipIf(process.env.NEUROPOD_TEST_DATABASE_URL !== undefined)(
-    'closes at once when the user is suspended',
-    async () => {
-      const session = interactive(port, ownerKey, podId)
-      await session.waitFor(/\$ $/)
-      expect(server.platform.shells.openCount(podId)).toBe(1)
-      await server.request('POST', '/api/auth/users/suspend', {
-        token: server.adminToken,
-        body: { userId: owner.id, reason: 'tests' },
-      })
-      await session.waitFor(/Your access was revoked/)
-      await session.closed
-      expect(server.platform.shells.openCount(podId)).toBe(0)
-      // A suspended account's key signs nobody in.
-      const refused = await refusal(ownerKey, podId)
-      expect(refused.code).toBe(255)
-      expect(refused.stderr).toMatch(/is not registered on any active NeuroPod account/)
-    },
-  )
+  it('closes at once when the user is suspended', async () => {
+    const session = interactive(port, ownerKey, podId)
+    await session.waitFor(/\$ $/)
+    // An earlier test's session may still be recording its end (a database write): wait for it.
+    await eventually(async () => server.platform.shells.openCount(podId) === 1)
+    await server.request('POST', '/api/auth/users/suspend', {
+      token: server.adminToken,
+      body: { userId: owner.id, reason: 'tests' },
+    })
+    await session.waitFor(/Your access was revoked/)
+    await session.closed
+    await eventually(async () => server.platform.shells.openCount(podId) === 0)
+    // A suspended account's key signs nobody in.
+    const refused = await refusal(ownerKey, podId)
+    expect(refused.code).toBe(255)
+    expect(refused.stderr).toMatch(/is not registered on any active NeuroPod account/)
+  })
 })

@@ -65,12 +65,16 @@ export class ExecStreams implements ExecSession {
     })
     this.head = options.wrapped ? Buffer.alloc(0) : null
     if (!options.wrapped) this.markReady()
-    const resume = () => {
-      if (this.stdout.readableLength < this.stdout.readableHighWaterMark)
-        if (this.stderr.readableLength < this.stderr.readableHighWaterMark) this.transport?.resume()
+    // A stream asks for more (`read`) unless its reader is behind; the transport resumes then,
+    // unless the other stream's reader is behind (its own `read` resumes it later). A stream's
+    // own length is not a guide: Node calls `read` before it removes the bytes it hands out, so
+    // a check of it saw a full buffer, never resumed, and the output stalled for good.
+    const resumeFor = (other: () => Readable) => () => {
+      const o = other()
+      if (o.readableLength < o.readableHighWaterMark) this.transport?.resume()
     }
-    this.stdout = new Readable({ read: resume })
-    this.stderr = new Readable({ read: resume })
+    this.stdout = new Readable({ read: resumeFor(() => this.stderr) })
+    this.stderr = new Readable({ read: resumeFor(() => this.stdout) })
     this.stdin = new Writable({
       write: (chunk: Buffer, _encoding, callback) => {
         void this.ready.then(() => {

@@ -17,15 +17,37 @@ export const SFTP_SERVER_PATHS = [
 export const NO_SFTP_SERVER =
   "This pod's image has no sftp-server, which scp and sftp need: install it in the image (Debian/Ubuntu: openssh-sftp-server, Alpine: openssh-sftp-server, Fedora: openssh-server)."
 
-/** The argv that runs the image's sftp-server, or says on stderr that there is none (exit 1). */
-export function sftpCommand(): string[] {
-  const tries = SFTP_SERVER_PATHS.map((p) => `[ -x ${p} ] && exec ${p}`).join('; ')
-  return [
-    '/bin/sh',
-    '-c',
-    `${tries}; command -v sftp-server >/dev/null 2>&1 && exec sftp-server; echo "${NO_SFTP_SERVER}" >&2; exit 1`,
-  ]
+/** A probe that prints the path of the image's sftp-server, or nothing when it has none. */
+export function sftpProbeCommand(): string[] {
+  const tries = SFTP_SERVER_PATHS.map((p) => `[ -x ${p} ] && echo ${p} && exit 0`).join('; ')
+  return ['/bin/sh', '-c', `${tries}; command -v sftp-server; exit 0`]
 }
+
+/**
+ * Where the pod's sftp-server is, or null. A separate exec that reads no stdin: running the
+ * lookup in the same exec as the server raced the client's first SFTP packet against a shell
+ * that had already exited (the engine then reported a broken pipe instead of our message).
+ */
+async function findSftpServer(runtime: PodRuntime, podId: string): Promise<string | null> {
+  const probe = await runtime.exec({ podId, command: sftpProbeCommand(), tty: false })
+  probe.stdin.end()
+  probe.stderr.resume()
+  let out = ''
+  probe.stdout.setEncoding('utf8')
+  probe.stdout.on('data', (chunk: string) => {
+    out += chunk
+  })
+  await probe.exit
+  await finished(probe.stdout).catch(() => {})
+  const found = out.trim().split('\n')[0]?.trim() ?? ''
+  return found.startsWith('/') ? found : null
+}
+
+/** How long a revoked connection may stay up after its channels closed (see `close` below). */
+const DISCONNECT_GRACE_MS = 2000
+
+/** How long the exit status waits for the last output to be sent (a stuck reader must not keep the session open). */
+const OUTPUT_DRAIN_MS = 5000
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/
 const MAX_ENV = 32
@@ -74,10 +96,15 @@ export function serveSession(
   session.on('exec', (accept, _reject, info) => void run(accept(), ['/bin/sh', '-c', info.command], 'exec'))
   session.on('subsystem', (accept, reject, info) => {
     if (info.name !== 'sftp') return reject?.()
-    void run(accept(), sftpCommand(), 'sftp')
+    void run(accept(), 'sftp', 'sftp')
   })
 
-  async function run(channel: ServerChannel, command: string[] | null, detail: 'shell' | 'exec' | 'sftp') {
+  /** `'sftp'` runs the image's sftp-server, found by a probe first */
+  async function run(
+    channel: ServerChannel,
+    program: string[] | null | 'sftp',
+    detail: 'shell' | 'exec' | 'sftp',
+  ) {
     const { identity } = deps
     // sftp speaks a binary protocol: never through a terminal.
     const terminal = detail === 'sftp' ? null : pty
@@ -90,13 +117,28 @@ export function serveSession(
       remoteAddress: deps.remoteAddress,
       close: (reason) => {
         closedBy = reason
+        // The channel closes first, the connection a moment later: OpenSSH's client exits on a
+        // disconnect without printing output it has received but not yet written, so the reason
+        // would be lost. Its only session closing ends a plain `ssh` by itself.
         channel.stderr.write(`\r\n${reason}\r\n`)
         void exec?.close()
-        deps.disconnect()
+        channel.end()
+        setTimeout(deps.disconnect, DISCONNECT_GRACE_MS).unref()
       },
     })
     try {
       try {
+        let command: string[] | null
+        if (program === 'sftp') {
+          const server = await findSftpServer(deps.runtime, identity.pod.id)
+          if (!server) {
+            channel.stderr.write(`${NO_SFTP_SERVER}\r\n`)
+            channel.exit(1)
+            channel.end()
+            return
+          }
+          command = [server]
+        } else command = program
         exec = await deps.runtime.exec({
           podId: identity.pod.id,
           command,
@@ -115,7 +157,13 @@ export function serveSession(
       }
       const running = exec
       if (closedBy) void running.close()
-      channel.on('close', () => void running.close())
+      channel.on('close', () => {
+        void running.close()
+        // Nobody reads the output any more: let it drain, so the streams end and the session is
+        // recorded as ended (an unread stream never ends).
+        running.stdout.resume()
+        running.stderr.resume()
+      })
       channel.on('data', () => handle.active())
       running.stdout.on('data', () => handle.active())
       channel.pipe(running.stdin)
@@ -123,7 +171,12 @@ export function serveSession(
       running.stderr.pipe(channel.stderr, { end: false })
       const exit = await running.exit
       // The exit status goes after the last byte of output.
-      await Promise.all([finished(running.stdout), finished(running.stderr)]).catch(() => {})
+      // Closed from outside: the output has nowhere to go.
+      if (!closedBy)
+        await Promise.race([
+          Promise.all([finished(running.stdout), finished(running.stderr)]).catch(() => {}),
+          new Promise((resolve) => setTimeout(resolve, OUTPUT_DRAIN_MS).unref()),
+        ])
       if (exit.code !== null) channel.exit(exit.code)
       else if (exit.reason && !closedBy) channel.stderr.write(`${exit.reason}\r\n`)
       channel.end()
