@@ -71,7 +71,9 @@ export function complete(
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       child.kill('SIGKILL')
-      reject(new Error(`ssh did not finish: ${Buffer.concat(out)} ${Buffer.concat(err).toString().slice(-3000)}`))
+      reject(
+        new Error(`ssh did not finish: ${Buffer.concat(out)} ${Buffer.concat(err).toString().slice(-3000)}`),
+      )
     }, timeoutMs)
     child.on('close', (code) => {
       clearTimeout(timer)
