@@ -1,3 +1,5 @@
+import { ChartFrame } from './ChartFrame'
+
 export interface BarSeries {
   label: string
   values: number[]
@@ -28,81 +30,55 @@ export function BarChart({ labels, series, format, title, height = 180 }: BarCha
   const y = (v: number) => pad.top + innerH - (v / top) * innerH
   const step = Math.max(1, Math.ceil(labels.length / 8))
   return (
-    <figure className="chart" style={{ margin: 0 }}>
-      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={title}>
-        {[0, 0.5, 1].map((f) => (
-          <g key={f}>
-            <line className="axis" x1={pad.left} x2={width - pad.right} y1={y(top * f)} y2={y(top * f)} />
-            <text x={pad.left - 6} y={y(top * f) + 3} textAnchor="end">
-              {format(top * f)}
-            </text>
-          </g>
-        ))}
-        {labels.map((label, i) => (
-          <g key={label}>
-            {series.map((s, j) => {
-              const v = s.values[i] ?? 0
-              const x = pad.left + i * slot + (slot - barW * series.length) / 2 + j * barW
-              return (
-                <rect
-                  key={s.label}
-                  className={s.className ?? 'bar'}
-                  x={x}
-                  y={y(v)}
-                  width={barW}
-                  height={Math.max(0, pad.top + innerH - y(v))}
-                  rx={1.5}
-                >
-                  <title>{`${label} · ${s.label}: ${format(v)}`}</title>
-                </rect>
-              )
-            })}
-            {i % step === 0 && (
-              <text x={pad.left + i * slot + slot / 2} y={height - 6} textAnchor="middle">
-                {label.slice(5)}
-              </text>
-            )}
-          </g>
-        ))}
-      </svg>
-      {series.length > 1 && (
-        <figcaption className="legend">
-          {series.map((s) => (
-            <span key={s.label}>
-              <i
+    <ChartFrame
+      title={title}
+      width={width}
+      height={height}
+      grid={{ pad, top, y, format }}
+      legend={series.map((s) => ({
+        label: s.label,
+        swatch: (
+          <i
+            className={s.className ?? 'bar'}
+            style={{ background: s.className === 'bar-2' ? 'var(--ok)' : 'var(--primary)' }}
+          />
+        ),
+      }))}
+      table={{
+        columns: series.map((s) => s.label),
+        rows: labels.map((label, i) => ({
+          key: label,
+          label,
+          cells: series.map((s) => format(s.values[i] ?? 0)),
+        })),
+      }}
+    >
+      {labels.map((label, i) => (
+        <g key={label}>
+          {series.map((s, j) => {
+            const v = s.values[i] ?? 0
+            const x = pad.left + i * slot + (slot - barW * series.length) / 2 + j * barW
+            return (
+              <rect
+                key={s.label}
                 className={s.className ?? 'bar'}
-                style={{ background: s.className === 'bar-2' ? 'var(--ok)' : 'var(--primary)' }}
-              />
-              {s.label}
-            </span>
-          ))}
-        </figcaption>
-      )}
-      {/* A table sizes to its content whatever its width says: the clipping box around it keeps
-          it from widening the page on a phone. */}
-      <div className="sr-only">
-        <table>
-          <caption>{title}</caption>
-          <thead>
-            <tr>
-              <th>{title}</th>
-              {series.map((s) => (
-                <th key={s.label}>{s.label}</th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {labels.map((label, i) => (
-              <tr key={label}>
-                <td>{label}</td>
-                {series.map((s) => (
-                  <td key={s.label}>{format(s.values[i] ?? 0)}</td>
-                ))}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </figure>
+                x={x}
+                y={y(v)}
+                width={barW}
+                height={Math.max(0, pad.top + innerH - y(v))}
+                rx={1.5}
+              >
+                <title>{`${label} · ${s.label}: ${format(v)}`}</title>
+              </rect>
+            )
+          })}
+          {i % step === 0 && (
+            <text x={pad.left + i * slot + slot / 2} y={height - 6} textAnchor="middle">
+              {label.slice(5)}
+            </text>
+          )}
+        </g>
+      ))}
+    </ChartFrame>
   )
 }

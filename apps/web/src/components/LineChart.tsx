@@ -1,3 +1,5 @@
+import { ChartFrame } from './ChartFrame'
+
 export interface LineSeries {
   label: string
   /** One value per point; null = not measured (the line breaks there) */
@@ -43,82 +45,55 @@ export function LineChart({ times, series, format, formatTime, title, max, heigh
   const ticks =
     times.length > 1 ? [times[0]!, times[Math.floor(times.length / 2)]!, times[times.length - 1]!] : times
   return (
-    <figure className="chart" style={{ margin: 0 }}>
-      <svg viewBox={`0 0 ${width} ${height}`} role="img" aria-label={title}>
-        {[0, 0.5, 1].map((f) => (
-          <g key={f}>
-            <line className="axis" x1={pad.left} x2={width - pad.right} y1={y(top * f)} y2={y(top * f)} />
-            <text x={pad.left - 6} y={y(top * f) + 3} textAnchor="end">
-              {format(top * f)}
-            </text>
-          </g>
-        ))}
-        {ticks.map((iso, i) => (
-          <text
-            key={['start', 'middle', 'end'][i]}
-            x={x(iso)}
-            y={height - 6}
-            textAnchor={i === 0 ? 'start' : i === ticks.length - 1 ? 'end' : 'middle'}
-          >
-            {formatTime(iso)}
-          </text>
-        ))}
-        {series.map((s, j) =>
-          segments(s).map((seg) =>
-            seg.length === 1 ? (
-              <circle
-                key={`${s.label}-${seg[0]}`}
-                className={`line line-${j}`}
-                cx={seg[0]!.split(',')[0]}
-                cy={seg[0]!.split(',')[1]}
-                r={2}
-              />
-            ) : (
-              <polyline
-                key={`${s.label}-${seg[0]}`}
-                className={`line line-${j}`}
-                fill="none"
-                points={seg.join(' ')}
-              />
-            ),
+    <ChartFrame
+      title={title}
+      width={width}
+      height={height}
+      grid={{ pad, top, y, format }}
+      legend={series.map((s, j) => ({ label: s.label, swatch: <i className={`line-key line-${j}`} /> }))}
+      table={{
+        columns: series.map((s) => s.label),
+        rows: times.map((iso, i) => ({
+          key: iso,
+          label: formatTime(iso),
+          cells: series.map((s) => {
+            const v = s.values[i]
+            return v === null || v === undefined ? '—' : format(v)
+          }),
+        })),
+      }}
+    >
+      {ticks.map((iso, i) => (
+        <text
+          key={['start', 'middle', 'end'][i]}
+          x={x(iso)}
+          y={height - 6}
+          textAnchor={i === 0 ? 'start' : i === ticks.length - 1 ? 'end' : 'middle'}
+        >
+          {formatTime(iso)}
+        </text>
+      ))}
+      {series.map((s, j) =>
+        segments(s).map((seg) =>
+          seg.length === 1 ? (
+            <circle
+              key={`${s.label}-${seg[0]}`}
+              className={`line line-${j}`}
+              cx={seg[0]!.split(',')[0]}
+              cy={seg[0]!.split(',')[1]}
+              r={2}
+            />
+          ) : (
+            <polyline
+              key={`${s.label}-${seg[0]}`}
+              className={`line line-${j}`}
+              fill="none"
+              points={seg.join(' ')}
+            />
           ),
-        )}
-      </svg>
-      {series.length > 1 && (
-        <figcaption className="legend">
-          {series.map((s, j) => (
-            <span key={s.label}>
-              <i className={`line-key line-${j}`} />
-              {s.label}
-            </span>
-          ))}
-        </figcaption>
+        ),
       )}
-      <div className="sr-only">
-        <table>
-          <caption>{title}</caption>
-          <thead>
-            <tr>
-              <th>{title}</th>
-              {series.map((s) => (
-                <th key={s.label}>{s.label}</th>
-              ))}
-            </tr>
-          </thead>
-          <tbody>
-            {times.map((iso, i) => (
-              <tr key={iso}>
-                <td>{formatTime(iso)}</td>
-                {series.map((s) => {
-                  const v = s.values[i]
-                  return <td key={s.label}>{v === null || v === undefined ? '—' : format(v)}</td>
-                })}
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-    </figure>
+    </ChartFrame>
   )
 }
 

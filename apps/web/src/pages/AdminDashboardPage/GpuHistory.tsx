@@ -5,6 +5,7 @@ import type { GpuUsageHistory } from '../../api/types'
 import { type Loaded, loaded } from '../../api/view-state'
 import { LoadState } from '../../components/Feedback'
 import { LineChart } from '../../components/LineChart'
+import { rangeTimeFormat, ToggleGroup } from '../../components/RangePicker'
 import { useT } from '../../i18n'
 
 type Range = '24h' | '7d'
@@ -20,29 +21,18 @@ export function GpuHistoryView({
   onRange: (r: Range) => void
 }) {
   const { t, locale } = useT()
-  const formatTime = (iso: string) =>
-    new Intl.DateTimeFormat(
-      locale,
-      range === '7d' ? { weekday: 'short', hour: '2-digit' } : { hour: '2-digit', minute: '2-digit' },
-    ).format(new Date(iso))
+  const formatTime = rangeTimeFormat(locale, range)
   return (
     <section className="card stack" aria-labelledby="gpu-history-heading">
       <div className="row-between">
         <h2 id="gpu-history-heading">{t('dashboard.gpuHistory')}</h2>
-        <fieldset className="row" style={{ border: 0, padding: 0, margin: 0 }}>
-          <legend className="sr-only">{t('dashboard.range')}</legend>
-          {(['24h', '7d'] as const).map((r) => (
-            <button
-              key={r}
-              type="button"
-              className={`btn btn-sm${r === range ? ' btn-primary' : ''}`}
-              aria-pressed={r === range}
-              onClick={() => onRange(r)}
-            >
-              {t(`dashboard.range.${r}`)}
-            </button>
-          ))}
-        </fieldset>
+        <ToggleGroup
+          ranges={['24h', '7d'] as const}
+          value={range}
+          onChange={onRange}
+          legend={t('dashboard.range')}
+          label={(r) => t(`dashboard.range.${r}`)}
+        />
       </div>
       <LoadState
         compact

@@ -5,6 +5,7 @@ import type { MetricsRange, Pod, PodMetricsHistory } from '../../api/types'
 import { type Loaded, loaded } from '../../api/view-state'
 import { LoadState } from '../../components/Feedback'
 import { LineChart } from '../../components/LineChart'
+import { rangeTimeFormat, ToggleGroup } from '../../components/RangePicker'
 import { useT } from '../../i18n'
 import { bytes, number } from '../../lib/format'
 import { usePodMetricsLive } from '../../realtime/usePodMetricsLive'
@@ -24,29 +25,18 @@ export function PodMetricsView({
   const { t, locale } = useT()
   const pct = (v: number) => `${number(Math.round(v), locale)} %`
   const size = (v: number) => bytes(v, locale)
-  const formatTime = (iso: string) =>
-    new Intl.DateTimeFormat(
-      locale,
-      range === '7d' ? { weekday: 'short', hour: '2-digit' } : { hour: '2-digit', minute: '2-digit' },
-    ).format(new Date(iso))
+  const formatTime = rangeTimeFormat(locale, range)
   return (
     <section className="stack" aria-labelledby="metrics-heading">
       <div className="row-between">
         <h2 id="metrics-heading">{t('podMetrics.title')}</h2>
-        <fieldset className="row" style={{ border: 0, padding: 0, margin: 0 }}>
-          <legend className="sr-only">{t('podMetrics.range')}</legend>
-          {METRIC_RANGES.map((r) => (
-            <button
-              key={r}
-              type="button"
-              className={`btn btn-sm${r === range ? ' btn-primary' : ''}`}
-              aria-pressed={r === range}
-              onClick={() => onRange(r)}
-            >
-              {t(`podMetrics.range.${r}`)}
-            </button>
-          ))}
-        </fieldset>
+        <ToggleGroup
+          ranges={METRIC_RANGES}
+          value={range}
+          onChange={onRange}
+          legend={t('podMetrics.range')}
+          label={(r) => t(`podMetrics.range.${r}`)}
+        />
       </div>
       <LoadState
         data={history.data}
