@@ -27,6 +27,10 @@ import type {
   Pricing,
   PublicStatusInfo,
   Role,
+  ShellSession,
+  ShellSessionsFilter,
+  SshInfo,
+  SshKey,
   SuspendOutcome,
   SystemStatusInfo,
   Template,
@@ -71,6 +75,15 @@ export const api = {
     apiKeys: () => http.get<Data<ApiKeyInfo[]>>('/api/auth/api-keys').then(unwrap),
     createApiKey: (name: string) => http.post<Data<NewApiKey>>('/api/auth/api-keys', { name }).then(unwrap),
     revokeApiKey: (id: string) => http.delete<{ success: true }>(`/api/auth/api-keys/${enc(id)}`),
+  },
+  ssh: {
+    info: () => http.get<Data<SshInfo>>('/api/ssh/info').then(unwrap),
+    keys: () => http.get<Data<SshKey[]>>('/api/ssh-keys').then(unwrap),
+    addKey: (body: { publicKey: string; name?: string }) =>
+      http.post<Data<SshKey>>('/api/ssh-keys', body).then(unwrap),
+    deleteKey: (id: string) => http.delete<{ success: true }>(`/api/ssh-keys/${enc(id)}`),
+    sessions: (filter: ShellSessionsFilter) =>
+      http.get<Listed<ShellSession>>('/api/admin/shell-sessions', { ...filter }),
   },
   users: {
     list: (filter: UsersFilter) => http.get<Listed<User>>('/api/auth/users', { ...filter }),

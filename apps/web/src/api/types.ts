@@ -15,6 +15,7 @@ import type {
   LedgerQuery,
   LogsResponse,
   PublicStatus,
+  ShellSessionsQuery,
   SuspendResult,
   SystemStatus,
   TemplatesSummary,
@@ -46,6 +47,9 @@ export type {
   PortAccess,
   Pricing,
   Role,
+  ShellSession,
+  SshInfo,
+  SshKey,
   TcpService,
   Template,
   UpdatePricingBody,
@@ -69,6 +73,7 @@ export type Cost = Static<typeof CostBreakdown>
 export type LogsResult = Static<typeof LogsResponse>['data']
 export type SuspendOutcome = Static<typeof SuspendResult>
 export type DeleteUserOutcome = Static<typeof DeleteUserResult>
+export type ShellSessionsFilter = Static<typeof ShellSessionsQuery>
 export type TemplatesSummaryInfo = Static<typeof TemplatesSummary>
 
 export interface AuthConfig {

@@ -375,6 +375,31 @@ export const es: Record<MessageKey, string> = {
   'account.savePassword': 'Guardar contraseña',
   'account.passwordChanged': 'Contraseña cambiada',
 
+  'ssh.keys': 'Claves SSH',
+  'ssh.keysHint':
+    'Entra en tus pods con ssh, scp y sftp usando estas claves públicas. Solo tú y los administradores podéis abrir un shell en tus pods.',
+  'ssh.gatewayOff':
+    'La pasarela SSH está desactivada en este servidor: pide a un administrador que configure NEUROPOD_SSH_PORT.',
+  'ssh.commandHint': 'Conéctate con el id del pod (o el nombre de tu pod) como usuario:',
+  'ssh.hostKeyHint': 'La primera vez, comprueba que ssh muestra esta huella de la clave del servidor:',
+  'ssh.publicKey': 'Clave pública',
+  'ssh.publicKeyHint':
+    'Pega una línea, p. ej. el contenido de ~/.ssh/id_ed25519.pub (ed25519, ECDSA o RSA de 2048 bits o más).',
+  'ssh.keyName': 'Nombre',
+  'ssh.keyNameHint': 'Opcional; si no, se usa el comentario de la clave.',
+  'ssh.addKey': 'Añadir clave',
+  'ssh.noKeys': 'Aún no hay claves SSH.',
+  'ssh.type': 'Tipo',
+  'ssh.fingerprint': 'Huella',
+  'ssh.delete': 'Eliminar',
+  'ssh.deleteKey': 'Eliminar la clave SSH {name}',
+  'ssh.deleteTitle': '¿Eliminar la clave SSH "{name}"?',
+  'ssh.deleteBody': 'ssh deja de aceptar esta clave al momento y se cierran las sesiones abiertas con ella.',
+  'ssh.connectVia': 'Conectar por SSH',
+  'ssh.copyCommand': 'Copiar el comando ssh',
+  'ssh.hintKeys': 'Necesita una clave pública en tu cuenta.',
+  'ssh.manageKeys': 'Claves SSH',
+
   'ledger.credit': 'Abono',
   'ledger.usage': 'Uso',
   'ledger.refund': 'Reembolso',

@@ -7,6 +7,7 @@ import { Dialog } from '../../components/Dialog'
 import { Alert, Badge, type BadgeTone } from '../../components/Feedback'
 import { useToast } from '../../components/Toasts'
 import { useT } from '../../i18n'
+import { SshHint } from '../ssh/SshHint'
 import { patchCachedPod } from './cache'
 
 const SERVICE_TONE: Record<HttpService['status'], BadgeTone> = {
@@ -53,6 +54,7 @@ export function ConnectView({ pod, onAccess, pendingPort }: ConnectViewProps) {
           ))}
         </section>
       )}
+      <SshHint pod={pod} />
     </div>
   )
 }

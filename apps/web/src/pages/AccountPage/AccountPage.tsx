@@ -3,6 +3,7 @@ import { useState } from 'react'
 import { api } from '../../api/api'
 import { apiKeysQuery, authKeys } from '../../api/queries/auth'
 import { billingSummaryQuery, ledgerQuery, usageQuery } from '../../api/queries/billing'
+import { sshInfoQuery, sshKeys, sshKeysQuery } from '../../api/queries/ssh'
 import type { LedgerFilter, User } from '../../api/types'
 import { loaded, viewAction } from '../../api/view-state'
 import { useToast } from '../../components/Toasts'
@@ -39,6 +40,12 @@ export function AccountPage({ me }: { me: User }) {
   const createKey = useMutation({ mutationFn: api.auth.createApiKey, onSuccess: refreshKeys })
   const revokeKey = useMutation({ mutationFn: api.auth.revokeApiKey, onSuccess: refreshKeys })
 
+  const sshKeyList = useQuery(sshKeysQuery())
+  const sshInfo = useQuery(sshInfoQuery())
+  const refreshSshKeys = () => void client.invalidateQueries({ queryKey: sshKeys.keys })
+  const addSshKey = useMutation({ mutationFn: api.ssh.addKey, onSuccess: refreshSshKeys })
+  const deleteSshKey = useMutation({ mutationFn: api.ssh.deleteKey, onSuccess: refreshSshKeys })
+
   const saveProfile = useMutation({
     mutationFn: api.auth.updateProfile,
     onSuccess: (user) => {
@@ -65,6 +72,12 @@ export function AccountPage({ me }: { me: User }) {
         created: createKey.data ?? null,
         onCreatedSaved: () => createKey.reset(),
         revoke: viewAction(revokeKey, unexpected),
+      }}
+      ssh={{
+        keys: loaded(sshKeyList, failed),
+        info: loaded(sshInfo, failed),
+        add: viewAction(addSshKey, unexpected),
+        remove: viewAction(deleteSshKey, unexpected),
       }}
       profile={{
         saveProfile: viewAction(saveProfile, unexpected),

@@ -69,6 +69,18 @@ function props(overrides: Partial<AccountViewProps> = {}): AccountViewProps {
       onCreatedSaved: vi.fn(),
       revoke: actionOf(),
     },
+    ssh: {
+      keys: loadedOf([]),
+      info: loadedOf({
+        enabled: false,
+        host: null,
+        port: null,
+        hostKeyFingerprint: null,
+        hostKeyAlgorithm: null,
+      }),
+      add: actionOf(),
+      remove: actionOf(),
+    },
     profile: { saveProfile: actionOf(), changePassword: actionOf() },
     ...overrides,
   }

@@ -20,6 +20,7 @@ import { Pagination } from '../../components/Pagination'
 import { RangePicker } from '../../components/RangePicker'
 import { useT } from '../../i18n'
 import { dateTime, duration, money, signedMoney } from '../../lib/format'
+import { SshKeysView, type SshKeysViewProps } from './SshKeysView'
 
 export function BalanceView({ me, summary }: { me: User; summary: Loaded<BillingSummaryInfo> }) {
   const { t, locale } = useT()
@@ -433,10 +434,11 @@ export interface AccountViewProps {
   usage: UsageViewProps | null
   ledger: LedgerViewProps | null
   keys: ApiKeysViewProps
+  ssh: SshKeysViewProps
   profile: Omit<ProfileViewProps, 'me'>
 }
 
-export function AccountView({ me, summary, usage, ledger, keys, profile }: AccountViewProps) {
+export function AccountView({ me, summary, usage, ledger, keys, ssh, profile }: AccountViewProps) {
   const { t } = useT()
   return (
     <div className="stack" style={{ gap: '1rem' }}>
@@ -450,6 +452,7 @@ export function AccountView({ me, summary, usage, ledger, keys, profile }: Accou
       {usage && <UsageView {...usage} />}
       {ledger && <LedgerView {...ledger} />}
       <ApiKeysView {...keys} />
+      <SshKeysView {...ssh} />
       <ProfileView me={me} {...profile} />
     </div>
   )

@@ -4,6 +4,7 @@ import { Badge, LoadState } from '../../components/Feedback'
 import { useT } from '../../i18n'
 import { dateTime, money } from '../../lib/format'
 import { gpuText, serviceTone } from '../../modules/pods/status'
+import { SshHint } from '../../modules/ssh/SshHint'
 
 /** What the pod is made of, and where to reach it. */
 export function PodOverview({ pod, showOwner }: { pod: Pod; showOwner: boolean }) {
@@ -44,6 +45,7 @@ export function PodOverview({ pod, showOwner }: { pod: Pod; showOwner: boolean }
             </>
           )}
         </LoadState>
+        <SshHint pod={pod} />
       </section>
     </div>
   )
