@@ -173,7 +173,7 @@ describe.skipIf(!hasChromium)('NeuroPod in a real browser', () => {
     await screenshot(page, '05-pod-running')
   })
 
-  it('connects: every service with readiness, a copyable URL and a private/public toggle', async () => {
+  it('connects: every service with readiness, a copyable URL and a Private/Public choice that asks before publishing', async () => {
     const { page } = alice
     const card = podCard(page, 'alice-notebook')
     await card.getByRole('button', { name: 'Connect' }).click()
@@ -184,12 +184,24 @@ describe.skipIf(!hasChromium)('NeuroPod in a real browser', () => {
     await dialog.getByRole('button', { name: 'Copy the URL of Jupyter Lab' }).click()
     await dialog.getByRole('button', { name: 'Copy the URL of Jupyter Lab' }).getByText('Copied').waitFor()
     expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(podUrl)
-    // Not optimistic: the box changes when the server has changed the access level.
-    await dialog.getByRole('checkbox', { name: /Private/ }).click()
-    await dialog.getByRole('checkbox', { name: /Public: anyone/, checked: true }).waitFor()
+    // An explicit choice; publishing asks first. Not optimistic: the radios show the server's state.
+    const access = dialog.getByRole('group', { name: 'Who can open Jupyter Lab' })
+    await access.getByRole('radio', { name: /Private: only you/, checked: true }).waitFor()
+    await access.getByRole('radio', { name: /Public: anyone/ }).click()
+    await access.getByText(/Anyone with this URL will open Jupyter Lab without signing in/).waitFor()
+    await access.getByRole('button', { name: 'Cancel' }).click()
+    await access.getByRole('radio', { name: /Private: only you/, checked: true }).waitFor()
+    const stillPrivate = await page.request.get(`/api/pods/${podId}`)
+    expect(JSON.stringify(await stillPrivate.json())).not.toContain('"access":"public"')
+    await access.getByRole('radio', { name: /Public: anyone/ }).click()
     await screenshot(page, '06-connect')
-    await dialog.getByRole('checkbox', { name: /Public: anyone/ }).click()
-    await dialog.getByRole('checkbox', { name: /Private/, checked: false }).waitFor()
+    await access.getByRole('button', { name: 'Make it public' }).click()
+    await access.getByRole('radio', { name: /Public: anyone/, checked: true }).waitFor()
+    await expect
+      .poll(async () => JSON.stringify(await (await page.request.get(`/api/pods/${podId}`)).json()))
+      .toContain('"access":"public"')
+    await access.getByRole('radio', { name: /Private: only you/ }).click()
+    await access.getByRole('radio', { name: /Private: only you/, checked: true }).waitFor()
     await dialog.getByRole('button', { name: 'Close' }).click()
   })
 

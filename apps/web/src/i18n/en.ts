@@ -188,6 +188,10 @@ export const en = {
   'connect.accessFailed': 'The access level could not be changed',
   'connect.jupyterReady': 'Opens signed in',
   'connect.noAddress': 'No published address yet.',
+  'connect.accessLegend': 'Who can open {name}',
+  'connect.publicWarning':
+    'Anyone with this URL will open {name} without signing in, and can use everything it offers (notebooks, terminals, files).',
+  'connect.makePublic': 'Make it public',
 
   'logs.title': 'Logs of {name}',
   'logs.lines': 'Lines',

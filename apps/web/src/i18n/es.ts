@@ -192,6 +192,10 @@ export const es: Record<MessageKey, string> = {
   'connect.accessFailed': 'No se pudo cambiar el nivel de acceso',
   'connect.jupyterReady': 'Se abre con sesión iniciada',
   'connect.noAddress': 'Aún no hay dirección publicada.',
+  'connect.accessLegend': 'Quién puede abrir {name}',
+  'connect.publicWarning':
+    'Cualquiera con esta URL abrirá {name} sin iniciar sesión y podrá usar todo lo que ofrece (cuadernos, terminales, archivos).',
+  'connect.makePublic': 'Hacerlo público',
 
   'logs.title': 'Logs de {name}',
   'logs.lines': 'Líneas',

@@ -1,4 +1,5 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query'
+import { useState } from 'react'
 import { api } from '../../api/api'
 import { errorMessage } from '../../api/errors'
 import type { HttpService, Pod, PortAccess, TcpService } from '../../api/types'
@@ -98,16 +99,13 @@ function HttpServiceRow({
           />
           <CopyButton text={s.url} label={t('connect.copyUrl', { name: s.serviceName })} />
         </div>
-        <label className="checkbox small">
-          <input
-            type="checkbox"
-            checked={s.access === 'public'}
-            disabled={pending}
-            onChange={(e) => onAccess(s.port, e.target.checked ? 'public' : 'private')}
-          />
-          {s.access === 'public' ? t('connect.public') : t('connect.private')}
-          {pending && <span className="spinner" aria-hidden="true" />}
-        </label>
+        <AccessChoice
+          name={`access-${podId}-${s.port}`}
+          serviceName={s.serviceName}
+          access={s.access}
+          pending={pending}
+          onChange={(value) => onAccess(s.port, value)}
+        />
       </div>
       <div>
         {ready ? (
@@ -121,6 +119,78 @@ function HttpServiceRow({
         )}
       </div>
     </div>
+  )
+}
+
+/**
+ * Private or public as an explicit choice (a checkbox labelled with the current state read
+ * backwards). The radios show what the server has; publishing asks for a confirmation first,
+ * making private does not.
+ */
+function AccessChoice({
+  name,
+  serviceName,
+  access,
+  pending,
+  onChange,
+}: {
+  name: string
+  serviceName: string
+  access: PortAccess
+  pending: boolean
+  onChange: (access: PortAccess) => void
+}) {
+  const { t } = useT()
+  const [confirming, setConfirming] = useState(false)
+  const choose = (value: PortAccess) => {
+    if (value === access) return setConfirming(false)
+    if (value === 'public') return setConfirming(true)
+    setConfirming(false)
+    onChange('private')
+  }
+  return (
+    <fieldset className="access-choice small" disabled={pending}>
+      <legend className="sr-only">{t('connect.accessLegend', { name: serviceName })}</legend>
+      <label className="checkbox">
+        <input
+          type="radio"
+          name={name}
+          checked={access === 'private' && !confirming}
+          onChange={() => choose('private')}
+        />
+        {t('connect.private')}
+      </label>
+      <label className="checkbox">
+        <input
+          type="radio"
+          name={name}
+          checked={access === 'public' || confirming}
+          onChange={() => choose('public')}
+        />
+        {t('connect.public')}
+      </label>
+      {pending && <span className="spinner" aria-hidden="true" />}
+      {confirming && (
+        <Alert tone="warn">
+          <p style={{ margin: 0 }}>{t('connect.publicWarning', { name: serviceName })}</p>
+          <div className="row" style={{ marginTop: '0.5rem' }}>
+            <button
+              type="button"
+              className="btn btn-primary btn-sm"
+              onClick={() => {
+                setConfirming(false)
+                onChange('public')
+              }}
+            >
+              {t('connect.makePublic')}
+            </button>
+            <button type="button" className="btn btn-sm" onClick={() => setConfirming(false)}>
+              {t('common.cancel')}
+            </button>
+          </div>
+        </Alert>
+      )}
+    </fieldset>
   )
 }
 

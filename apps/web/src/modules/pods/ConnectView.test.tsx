@@ -1,4 +1,4 @@
-import { fireEvent, screen } from '@testing-library/react'
+import { fireEvent, screen, within } from '@testing-library/react'
 import { describe, expect, it, vi } from 'vitest'
 import { mockPod } from '../../test-helpers/entities'
 import { renderView } from '../../test-helpers/render'
@@ -44,10 +44,30 @@ describe('ConnectView', () => {
     expect(screen.getByText('No answer on port 7860 after 120 s')).toBeTruthy()
     expect(screen.getByText('Opens signed in')).toBeTruthy()
     expect(screen.getByText('ssh -p 30022 root@10.0.0.5')).toBeTruthy()
-    fireEvent.click(screen.getByRole('checkbox', { name: /Private/ }))
-    expect(onAccess).toHaveBeenCalledWith(8888, 'public')
-    fireEvent.click(screen.getByRole('checkbox', { name: /Public/ }))
+    // Making the public Gradio port private needs no confirmation.
+    const gradio = screen.getByRole('group', { name: 'Who can open Gradio' })
+    expect((within(gradio).getByRole('radio', { name: /Public/ }) as HTMLInputElement).checked).toBe(true)
+    fireEvent.click(within(gradio).getByRole('radio', { name: /Private/ }))
     expect(onAccess).toHaveBeenCalledWith(7860, 'private')
+  })
+
+  it('publishes a port only after a warning is confirmed', () => {
+    const onAccess = vi.fn()
+    renderView(<ConnectView pod={mockPod()} onAccess={onAccess} pendingPort={null} />)
+    const jupyter = screen.getByRole('group', { name: 'Who can open Jupyter Lab' })
+    const privateRadio = within(jupyter).getByRole('radio', { name: /Private: only you/ }) as HTMLInputElement
+    expect(privateRadio.checked).toBe(true)
+    fireEvent.click(within(jupyter).getByRole('radio', { name: /Public: anyone/ }))
+    expect(onAccess).not.toHaveBeenCalled()
+    expect(
+      within(jupyter).getByText(/Anyone with this URL will open Jupyter Lab without signing in/),
+    ).toBeTruthy()
+    fireEvent.click(within(jupyter).getByRole('button', { name: 'Cancel' }))
+    expect(privateRadio.checked).toBe(true)
+    expect(onAccess).not.toHaveBeenCalled()
+    fireEvent.click(within(jupyter).getByRole('radio', { name: /Public: anyone/ }))
+    fireEvent.click(within(jupyter).getByRole('button', { name: 'Make it public' }))
+    expect(onAccess).toHaveBeenCalledWith(8888, 'public')
   })
 
   it('says why nothing opens while the pod is stopped', () => {
