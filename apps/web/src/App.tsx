@@ -26,6 +26,7 @@ const AdminPodsPage = lazy(() => import('./pages/AdminPodsPage/AdminPodsPage'))
 const AdminUsersPage = lazy(() => import('./pages/AdminUsersPage/AdminUsersPage'))
 const AdminTemplatesPage = lazy(() => import('./pages/AdminTemplatesPage/AdminTemplatesPage'))
 const AdminPricingPage = lazy(() => import('./pages/AdminPricingPage/AdminPricingPage'))
+const AdminSessionsPage = lazy(() => import('./pages/AdminSessionsPage/AdminSessionsPage'))
 
 export function createQueryClient(): QueryClient {
   return new QueryClient({
@@ -85,6 +86,7 @@ export function AppRoutes() {
       <Route path="/admin/users" element={<Console admin>{(me) => <AdminUsersPage me={me} />}</Console>} />
       <Route path="/admin/templates" element={<Console admin>{() => <AdminTemplatesPage />}</Console>} />
       <Route path="/admin/pricing" element={<Console admin>{() => <AdminPricingPage />}</Console>} />
+      <Route path="/admin/sessions" element={<Console admin>{() => <AdminSessionsPage />}</Console>} />
       {/* Addresses of the first NeuroPod UI (bookmarks, course material) keep working. */}
       <Route path="/client/pods" element={<Navigate to="/pods" replace />} />
       <Route path="/client/pods/deploy" element={<Navigate to="/deploy" replace />} />

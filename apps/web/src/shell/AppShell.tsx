@@ -67,6 +67,7 @@ export function AppShell({ me, children }: { me: User; children: ReactNode }) {
               {link('/admin/users', t('nav.users'))}
               {link('/admin/templates', t('nav.templates'))}
               {link('/admin/pricing', t('nav.pricing'))}
+              {link('/admin/sessions', t('nav.sessions'))}
             </>
           )}
         </nav>
