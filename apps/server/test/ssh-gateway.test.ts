@@ -190,6 +190,34 @@ describe('SSH gateway (simulated runtime)', () => {
     )
   })
 
+  it('closes the sessions signed in with a key when it is deleted, and only those', async () => {
+    const spare = makeKey(dir, 'spare')
+    const added = await server.request('POST', '/api/ssh-keys', {
+      token: owner.token,
+      body: { publicKey: spare.publicKey, name: 'spare' },
+    })
+    expect(added.status).toBe(201)
+    await eventually(async () => server.platform.shells.openCount(podId) === 0)
+    const withSpare = interactive(port, spare, podId)
+    const withOwner = interactive(port, ownerKey, podId)
+    await withSpare.waitFor(/\$ $/)
+    await withOwner.waitFor(/\$ $/)
+    await eventually(async () => server.platform.shells.openCount(podId) === 2)
+    const deleted = await server.request('DELETE', `/api/ssh-keys/${added.body.data.id}`, {
+      token: owner.token,
+    })
+    expect(deleted.status).toBe(200)
+    await withSpare.waitFor(/The SSH key you signed in with was deleted/)
+    await withSpare.closed
+    await eventually(async () => server.platform.shells.openCount(podId) === 1)
+    withOwner.write('echo still-$((40+2))\n')
+    await withOwner.waitFor(/still-42/)
+    withOwner.write('exit\n')
+    await withOwner.closed
+    const refused = await refusal(spare, podId)
+    expect(refused.code).toBe(255)
+  })
+
   it('closes at once when the user is suspended', async () => {
     const session = interactive(port, ownerKey, podId)
     await session.waitFor(/\$ $/)

@@ -248,7 +248,7 @@ export async function createPlatform(
     leader,
     runtimeReachable: () => reconciler.reachable,
   })
-  const ssh = new SshFeature(config, { db, clock, audit })
+  const ssh = new SshFeature(config, { db, clock, audit, bus })
   const shells = new ShellSessions({
     repository: new ShellSessionsRepository(db),
     clock,

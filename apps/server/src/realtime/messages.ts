@@ -59,6 +59,8 @@ export type BusMessage =
   | AdminsMessage
   | AccessRevokedMessage
   | PodMetricsMessage
+  /** An SSH key was deleted: sessions signed in with it close (shell/shell-sessions.ts). */
+  | { kind: 'ssh-key-deleted'; userId: string; keyId: string }
   /** Prices or settings changed: every replica drops its catalog copy. */
   | { kind: 'catalog-changed' }
   /** Wake the leader's reconciler for this pod. */

@@ -14,6 +14,8 @@ export interface ShellStart {
   /** shell, exec, sftp, forward to port N */
   detail: string
   remoteAddress: string | null
+  /** The SSH key the user signed in with: deleting it closes the session */
+  sshKeyId?: string
   /** Ends the session from outside (the account was suspended or deleted, shutdown) */
   close: (reason: string) => void
 }
@@ -52,6 +54,7 @@ export class ShellSessions {
       // (the terminal namespace closes that browser's terminals itself).
       if (m.kind === 'access-revoked' && !m.sessionId && !m.apiKeyId)
         this.closeUser(m.userId, 'Your access was revoked')
+      if (m.kind === 'ssh-key-deleted') this.closeKey(m.keyId, 'The SSH key you signed in with was deleted')
     })
   }
 
@@ -109,6 +112,10 @@ export class ShellSessions {
 
   closeUser(userId: string, reason: string): void {
     for (const s of [...this.open.values()]) if (s.userId === userId) this.closeOne(s, reason)
+  }
+
+  closeKey(sshKeyId: string, reason: string): void {
+    for (const s of [...this.open.values()]) if (s.sshKeyId === sshKeyId) this.closeOne(s, reason)
   }
 
   /** Shutdown: every session ends and its end is recorded. */

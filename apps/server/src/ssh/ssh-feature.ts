@@ -5,6 +5,7 @@ import type { Config } from '../config.js'
 import type { Database } from '../db/schema.js'
 import { transactionsOn } from '../db/transaction.js'
 import type { Clock } from '../lib/clock.js'
+import type { Bus } from '../realtime/bus.js'
 import { type HostKey, loadHostKey } from './host-key.js'
 import { SshKeysRepository } from './ssh-keys.repository.js'
 import { SshKeysService } from './ssh-keys.service.js'
@@ -23,7 +24,7 @@ export class SshFeature {
 
   constructor(
     private readonly config: Config,
-    deps: { db: Kysely<Database>; clock: Clock; audit: AuditLog },
+    deps: { db: Kysely<Database>; clock: Clock; audit: AuditLog; bus: Bus },
   ) {
     this.keyStore = new SshKeysRepository(deps.db)
     this.keys = new SshKeysService({
@@ -31,6 +32,7 @@ export class SshFeature {
       transactions: transactionsOn(deps.db),
       clock: deps.clock,
       audit: deps.audit,
+      bus: deps.bus,
     })
   }
 

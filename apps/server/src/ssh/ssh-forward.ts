@@ -68,6 +68,7 @@ export class SshForwarder {
         kind: 'ssh',
         detail: `forward to port ${port}`,
         remoteAddress: this.deps.remoteAddress,
+        sshKeyId: this.deps.identity.owner.keyId,
         close: () => this.deps.disconnect(),
       })
       this.records.set(port, record)

@@ -5,6 +5,7 @@ import type { Transactions } from '../db/transaction.js'
 import { AppError, badRequest, notFound } from '../errors.js'
 import type { Clock } from '../lib/clock.js'
 import { newUuid } from '../lib/ids.js'
+import type { Bus } from '../realtime/bus.js'
 import { PublicKeyError, parsePublicKey } from './public-key.js'
 import type { SshKeyRow, SshKeysRepository } from './ssh-keys.repository.js'
 
@@ -18,6 +19,7 @@ export class SshKeysService {
       transactions: Transactions
       clock: Clock
       audit: AuditLog
+      bus: Bus
     },
   ) {}
 
@@ -74,6 +76,8 @@ export class SshKeysService {
       return true
     })
     if (!deleted) throw notFound('SSH key not found')
+    // After the commit: every replica closes the sessions signed in with this key.
+    this.deps.bus.publish({ kind: 'ssh-key-deleted', userId: principal.userId, keyId: id })
   }
 }
 

@@ -115,6 +115,7 @@ export function serveSession(
       kind: 'ssh',
       detail,
       remoteAddress: deps.remoteAddress,
+      sshKeyId: identity.owner.keyId,
       close: (reason) => {
         closedBy = reason
         // The channel closes first, the connection a moment later: OpenSSH's client exits on a
