@@ -7,6 +7,7 @@ import * as m0005sim from './migrations/2026_12_03_0005_simulation.js'
 import * as m0007ssh from './migrations/2026_12_03_0007_ssh.js'
 import * as m0008metrics from './migrations/2026_12_03_0008_metrics.js'
 import * as m0009idle from './migrations/2026_12_03_0009_idle.js'
+import * as m0013replicas from './migrations/2026_12_04_0013_replicas.js'
 
 /** Migrations are listed here explicitly (no directory scanning), so bundles and tests see the same set. */
 const migrations: Record<string, Migration> = {
@@ -17,6 +18,7 @@ const migrations: Record<string, Migration> = {
   '2026_12_03_0007_ssh': m0007ssh,
   '2026_12_03_0008_metrics': m0008metrics,
   '2026_12_03_0009_idle': m0009idle,
+  '2026_12_04_0013_replicas': m0013replicas,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }

@@ -267,6 +267,7 @@ export interface Database {
   simulated_pods: SimulatedPodsTable
   ssh_keys: SshKeysTable
   shell_sessions: ShellSessionsTable
+  replicas: ReplicasTable
   pod_metric_samples: PodMetricSamplesTable
   pod_metric_minutes: PodMetricMinutesTable
   gpu_usage_minutes: GpuUsageMinutesTable
@@ -340,6 +341,15 @@ export interface ShellSessionsTable {
   remote_address: string | null
   started_at: Timestamp
   ended_at: Timestamp | null
+  /** The replica holding the session (null: recorded before replicas were tracked) */
+  replica_id: string | null
+}
+
+/** Every running replica's heartbeat; a replica silent for longer than its TTL is dead. */
+export interface ReplicasTable {
+  id: string
+  started_at: Timestamp
+  heartbeat_at: Timestamp
 }
 
 /** Per-pod usage figures (metrics/); null = not measured. bigint columns arrive as strings. */

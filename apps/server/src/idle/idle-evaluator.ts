@@ -15,6 +15,8 @@ export interface IdleEvaluatorDeps {
   bus: Bus
   secrets: SecretBox
   settings: IdleSettingsRepository
+  /** Open terminal/SSH sessions across live replicas (asked first, never replaced) */
+  sessions?: ActivitySignal
   signals: ActivitySignal[]
   log: Logger
   /** Publishes the pods' new state after a pass stopped them (one view query for all) */
@@ -80,11 +82,12 @@ export class IdleEvaluator {
 
   /** Asks every signal about the running pods and writes what they saw. */
   async sampleSignals(now = this.deps.clock.now()): Promise<{ pods: number; observations: number }> {
-    if (this.deps.signals.length === 0) return { pods: 0, observations: 0 }
+    const signals = this.deps.sessions ? [this.deps.sessions, ...this.deps.signals] : this.deps.signals
+    if (signals.length === 0) return { pods: 0, observations: 0 }
     const pods = (await this.repo.runningPods()).map((row) => this.runningPod(row))
     if (pods.length === 0) return { pods: 0, observations: 0 }
     const observations: ActivityObservation[] = []
-    for (const signal of this.deps.signals) {
+    for (const signal of signals) {
       try {
         observations.push(...(await signal.sample(pods, now)))
       } catch (error) {

@@ -17,6 +17,7 @@ import { IdleEvaluator } from '../idle/idle-evaluator.js'
 import { IdleSettingsRepository } from '../idle/idle-settings.repository.js'
 import { NvidiaSmiSignal } from '../idle/signals/gpu-signal.js'
 import { JupyterSignal } from '../idle/signals/jupyter-signal.js'
+import { SessionsSignal } from '../idle/signals/sessions-signal.js'
 import { UsageSignal } from '../idle/signals/usage-signal.js'
 import { type Clock, systemClock } from '../lib/clock.js'
 import { randomToken } from '../lib/ids.js'
@@ -251,6 +252,7 @@ export async function createPlatform(
   const ssh = new SshFeature(config, { db, clock, audit, bus })
   const shells = new ShellSessions({
     repository: new ShellSessionsRepository(db),
+    replicaId,
     clock,
     bus,
     log: log.child({ component: 'shell' }),
@@ -296,6 +298,8 @@ export async function createPlatform(
     bus,
     secrets,
     settings: idleSettings,
+    // Open terminal/SSH sessions always count (across live replicas); tests replace the others.
+    sessions: new SessionsSignal(shells),
     signals: overrides.activitySignals ?? [
       new JupyterSignal(runtime),
       new UsageSignal(runtime, {

@@ -40,6 +40,7 @@ export async function startServer(
 
   const housekeeping = new Housekeeping(platform.database.db, platform.clock, platform.log)
   await platform.runtime.start(platform.reconciler)
+  await platform.shells.startHeartbeat()
   await platform.leader.start((leading) => {
     if (leading) {
       platform.log.info({ replicaId: platform.replicaId }, 'this replica leads: reconciler and meter running')

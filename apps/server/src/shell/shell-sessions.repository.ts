@@ -1,4 +1,4 @@
-import type { Kysely } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import type { Database, ShellSessionsTable } from '../db/schema.js'
 
 export interface ShellSessionRecord {
@@ -33,6 +33,7 @@ export class ShellSessionsRepository {
     kind: ShellSessionsTable['kind']
     detail: string
     remoteAddress: string | null
+    replicaId: string
     at: Date
   }): Promise<void> {
     await this.db
@@ -46,6 +47,7 @@ export class ShellSessionsRepository {
         remote_address: row.remoteAddress,
         started_at: row.at,
         ended_at: null,
+        replica_id: row.replicaId,
       })
       .execute()
   }
@@ -70,6 +72,76 @@ export class ShellSessionsRepository {
       query = query.where('id', 'in', ids)
     }
     await query.execute()
+  }
+
+  /** This replica is alive at `at` (inserted on the first beat). */
+  async heartbeat(replicaId: string, at: Date): Promise<void> {
+    await this.db
+      .insertInto('replicas')
+      .values({ id: replicaId, started_at: at, heartbeat_at: at })
+      .onConflict((oc) => oc.column('id').doUpdateSet({ heartbeat_at: at }))
+      .execute()
+  }
+
+  /** A replica shutting down cleanly leaves no heartbeat behind. */
+  async forgetReplica(replicaId: string): Promise<void> {
+    await this.db.deleteFrom('replicas').where('id', '=', replicaId).execute()
+  }
+
+  /**
+   * Open sessions held by live replicas other than `self`, per pod (one grouped query; open
+   * sessions are few, so all of them are counted rather than filtering by 10,000 pod ids).
+   */
+  async openCountsOfLiveReplicas(self: string, aliveSince: Date): Promise<Map<string, number>> {
+    const rows = await this.db
+      .selectFrom('shell_sessions')
+      .innerJoin('replicas', 'replicas.id', 'shell_sessions.replica_id')
+      .where('shell_sessions.ended_at', 'is', null)
+      .where('shell_sessions.replica_id', '<>', self)
+      .where('replicas.heartbeat_at', '>=', aliveSince)
+      .select(['shell_sessions.pod_id as podId', (eb) => eb.fn.countAll<string>().as('n')])
+      .groupBy('shell_sessions.pod_id')
+      .execute()
+    return new Map(rows.map((r) => [r.podId, Number(r.n)]))
+  }
+
+  /**
+   * Sessions left open by replicas that died (no heartbeat since `aliveSince`, or none at all) end
+   * at that replica's last heartbeat (or their start, when it is unknown); then the dead replicas'
+   * heartbeat rows go. Returns how many sessions were closed.
+   */
+  async closeSessionsOfDeadReplicas(self: string, aliveSince: Date): Promise<number> {
+    const closed = await this.db
+      .updateTable('shell_sessions')
+      .set({
+        ended_at: sql<Date>`greatest(started_at, coalesce(
+          (select r.heartbeat_at from replicas r where r.id = shell_sessions.replica_id), started_at))`,
+      })
+      .where('ended_at', 'is', null)
+      .where((eb) =>
+        eb.or([
+          eb('replica_id', 'is', null),
+          eb.and([
+            eb('replica_id', '<>', self),
+            eb.not(
+              eb.exists(
+                eb
+                  .selectFrom('replicas')
+                  .select(sql`1`.as('one'))
+                  .whereRef('replicas.id', '=', 'shell_sessions.replica_id')
+                  .where('replicas.heartbeat_at', '>=', aliveSince),
+              ),
+            ),
+          ]),
+        ]),
+      )
+      .executeTakeFirst()
+    await this.db
+      .deleteFrom('replicas')
+      .where('heartbeat_at', '<', aliveSince)
+      .where('id', '<>', self)
+      .execute()
+    return Number(closed.numUpdatedRows)
   }
 
   async page(filter: ShellSessionFilter): Promise<{ total: number; rows: ShellSessionRecord[] }> {

@@ -30,6 +30,10 @@ export interface ShellHandle {
 
 /** Marks pod activity at most this often per session (the recorder batches writes anyway). */
 const ACTIVITY_EVERY_MS = 1000
+/** Every replica writes its heartbeat this often... */
+export const HEARTBEAT_EVERY_MS = 10_000
+/** ...and one silent for this long is dead: its open sessions no longer count, and are closed. */
+export const REPLICA_TTL_MS = 60_000
 
 /**
  * Every open shell into a pod on this replica, web terminal or SSH: recorded in shell_sessions
@@ -40,10 +44,13 @@ const ACTIVITY_EVERY_MS = 1000
 export class ShellSessions {
   private readonly open = new Map<string, ShellStart & { id: string }>()
   private readonly unsubscribe: () => void
+  private heartbeatTimer: NodeJS.Timeout | null = null
 
   constructor(
     private readonly deps: {
       repository: ShellSessionsRepository
+      /** This replica's id, written on each session row and heartbeat */
+      replicaId: string
       clock: Clock
       bus: Bus
       log: Logger
@@ -67,7 +74,12 @@ export class ShellSessions {
 
   async start(input: ShellStart): Promise<ShellHandle> {
     const id = newUuid()
-    await this.deps.repository.start({ ...input, id, at: this.deps.clock.now() })
+    await this.deps.repository.start({
+      ...input,
+      id,
+      replicaId: this.deps.replicaId,
+      at: this.deps.clock.now(),
+    })
     const entry = { ...input, id }
     this.open.set(id, entry)
     this.touch(input.podId)
@@ -110,6 +122,37 @@ export class ShellSessions {
     return counts
   }
 
+  /**
+   * Open shells per pod across replicas, for the leader's idle pass: this replica's own from
+   * memory, the others' from shell_sessions rows of replicas whose heartbeat is recent. Rows of
+   * dead replicas (a crash leaves them open) are closed first, so they never keep a pod running.
+   */
+  async openSessions(podIds: readonly string[]): Promise<Map<string, number>> {
+    const aliveSince = new Date(this.deps.clock.now().getTime() - REPLICA_TTL_MS)
+    const closed = await this.deps.repository.closeSessionsOfDeadReplicas(this.deps.replicaId, aliveSince)
+    if (closed > 0) this.deps.log.info({ sessions: closed }, 'closed shell sessions of replicas that died')
+    const counts = await this.deps.repository.openCountsOfLiveReplicas(this.deps.replicaId, aliveSince)
+    for (const [podId, n] of this.openCounts()) counts.set(podId, (counts.get(podId) ?? 0) + n)
+    const wanted = new Set(podIds)
+    for (const podId of counts.keys()) if (!wanted.has(podId)) counts.delete(podId)
+    return counts
+  }
+
+  /** Writes this replica's heartbeat now and every HEARTBEAT_EVERY_MS (every replica, not only the leader). */
+  async startHeartbeat(everyMs = HEARTBEAT_EVERY_MS): Promise<void> {
+    await this.heartbeat()
+    this.heartbeatTimer = setInterval(() => void this.heartbeat(), everyMs)
+    this.heartbeatTimer.unref()
+  }
+
+  async heartbeat(): Promise<void> {
+    try {
+      await this.deps.repository.heartbeat(this.deps.replicaId, this.deps.clock.now())
+    } catch (error) {
+      this.deps.log.warn({ err: error }, 'could not write the replica heartbeat')
+    }
+  }
+
   closeUser(userId: string, reason: string): void {
     for (const s of [...this.open.values()]) if (s.userId === userId) this.closeOne(s, reason)
   }
@@ -121,9 +164,12 @@ export class ShellSessions {
   /** Shutdown: every session ends and its end is recorded. */
   async close(reason = 'The server is shutting down'): Promise<void> {
     this.unsubscribe()
+    if (this.heartbeatTimer) clearInterval(this.heartbeatTimer)
+    this.heartbeatTimer = null
     const ids = [...this.open.keys()]
     for (const s of [...this.open.values()]) this.closeOne(s, reason)
     await this.deps.repository.closeOrphans(ids, this.deps.clock.now()).catch(() => {})
+    await this.deps.repository.forgetReplica(this.deps.replicaId).catch(() => {})
   }
 
   private closeOne(session: ShellStart & { id: string }, reason: string): void {
