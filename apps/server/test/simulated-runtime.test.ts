@@ -136,5 +136,5 @@ describe('simulated pods after a control-plane restart', () => {
       await second.stop()
       await drop()
     }
-  })
+  }, 120_000) // two control planes start in this test: a loaded machine needs more than the default
 })
