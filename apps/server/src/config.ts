@@ -74,6 +74,7 @@ export interface Config {
   /** Origins (besides PUBLIC_URL's) whose pages may call the API and open sockets with credentials */
   corsOrigins: string[]
   metrics: MetricsConfig
+  volumes: VolumesConfig
 }
 
 /** The SSH gateway (ssh/): off when port is null. */
@@ -101,6 +102,16 @@ export interface MetricsConfig {
   token: string | null
 }
 
+/** User volumes (ADR 0016). */
+export interface VolumesConfig {
+  /** Let several pods mount one volume when the runtime offers shared storage */
+  sharing: boolean
+  /** Largest file upload or download through the API, in bytes */
+  maxTransferBytes: number
+  /** A balance negative for this long puts the user's volumes "at risk" (warned, shown to admins) */
+  riskAfterHours: number
+}
+
 /** Pod URLs: the authenticating reverse proxy in front of every pod's HTTP ports. */
 export interface ProxyConfig {
   /** A second listener that serves only pod hosts (null: pod hosts are served on PORT only) */
@@ -120,6 +131,7 @@ export interface KubernetesConfig {
   inCluster: boolean
   namespace: string
   storageClass: string | null
+  volumeAccessMode: 'ReadWriteOnce' | 'ReadWriteOncePod' | 'ReadWriteMany'
   ingressClass: string
   tlsSecretName: string | null
   /** Where the ingress controller reaches the platform for private ports' auth checks */
@@ -334,6 +346,11 @@ function kubernetesConfig(r: Reader, publicUrl: string): KubernetesConfig {
     inCluster: r.raw('KUBERNETES_SERVICE_HOST') !== undefined,
     namespace,
     storageClass,
+    volumeAccessMode: r.oneOf(
+      'NEUROPOD_K8S_VOLUME_ACCESS_MODE',
+      ['ReadWriteOnce', 'ReadWriteOncePod', 'ReadWriteMany'] as const,
+      'ReadWriteOnce',
+    )!,
     ingressClass: ingressClass ?? 'nginx',
     tlsSecretName,
     internalUrl,
@@ -529,6 +546,11 @@ export function loadConfig(env: Env = process.env, cwd = process.cwd()): Config 
     },
     corsOrigins: corsOrigins(r),
     metrics: metricsConfig(r),
+    volumes: {
+      sharing: r.bool('NEUROPOD_VOLUME_SHARING', false),
+      maxTransferBytes: r.int('NEUROPOD_VOLUME_MAX_TRANSFER_MB', 1024, 1, 1024 * 1024) * 1024 * 1024,
+      riskAfterHours: r.int('NEUROPOD_VOLUME_RISK_AFTER_HOURS', 72, 1, 24 * 365),
+    },
   }
   if (
     config.ssh.port !== null &&

@@ -105,12 +105,16 @@ describe('metered billing', () => {
     expect(await balanceOf(client.id)).toBe(6_000_000) // only the volume
 
     expect(await ledgerSum(client.id)).toBe(await balanceOf(client.id))
-    const ledger = await server.request('GET', '/api/billing/ledger', { token: client.token })
+    const ledger = await server.request('GET', '/api/billing/ledger?limit=200', { token: client.token })
     expect(ledger.body.data.some((e: Json) => e.type === 'credit' && e.amount === 10)).toBe(true)
+    // The pod's compute, and its volume's storage on entries of their own (ADR 0016).
     expect(
       ledger.body.data
         .filter((e: Json) => e.type === 'usage')
-        .every((e: Json) => e.podId === podId && e.amount < 0),
+        .every(
+          (e: Json) =>
+            (e.podId === podId || (e.podId === null && e.reason === 'Volume storage')) && e.amount < 0,
+        ),
     ).toBe(true)
 
     const usage = await server.request('GET', '/api/billing/usage?from=2026-03-10&to=2026-03-10', {
@@ -120,9 +124,12 @@ describe('metered billing', () => {
     expect(usage.body.data.byPod[0]).toMatchObject({
       podId,
       podName: 'metered',
-      amount: 4,
+      amount: 1,
       computeSeconds: 7200,
     })
+    expect(usage.body.data.byVolume).toEqual([
+      { volumeId: expect.any(String), volumeName: 'metered', amount: 3, storageSeconds: 3 * 3600 },
+    ])
 
     // Deleting stops storage billing too.
     await server.request('DELETE', `/api/pods/${podId}`, { token: client.token })

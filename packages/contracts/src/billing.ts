@@ -63,6 +63,15 @@ export const Usage = Type.Object({
   total: Euros,
   rows: Type.Array(UsageRow),
   byDay: Type.Array(Type.Object({ day: Type.String(), amount: Euros })),
+  byVolume: Type.Array(
+    Type.Object({
+      volumeId: Type.String(),
+      volumeName: Type.String(),
+      amount: Euros,
+      storageSeconds: Type.Integer(),
+    }),
+    { description: 'Storage charged per volume (volumes accrue on their own, attached or not)' },
+  ),
   byPod: Type.Array(
     Type.Object({
       podId: Type.String(),

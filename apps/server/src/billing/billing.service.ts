@@ -76,7 +76,31 @@ export class BillingService {
       .orderBy('usage_daily.day')
       .orderBy('pods.name')
       .execute()
+    const volumeRows = await this.db
+      .selectFrom('volume_usage_daily')
+      .innerJoin('volumes', 'volumes.id', 'volume_usage_daily.volume_id')
+      .select([
+        'volume_usage_daily.day',
+        'volume_usage_daily.volume_id',
+        'volumes.name',
+        'volume_usage_daily.amount',
+        'volume_usage_daily.storage_ms',
+      ])
+      .where('volume_usage_daily.user_id', '=', userId)
+      .where('volume_usage_daily.day', '>=', from)
+      .where('volume_usage_daily.day', '<=', to)
+      .execute()
     const byDay = new Map<string, number>()
+    const byVolume = new Map<string, { volumeId: string; volumeName: string; amount: number; ms: number }>()
+    let volumeTotal = 0
+    for (const r of volumeRows) {
+      volumeTotal += r.amount
+      byDay.set(r.day, (byDay.get(r.day) ?? 0) + r.amount)
+      const v = byVolume.get(r.volume_id) ?? { volumeId: r.volume_id, volumeName: r.name, amount: 0, ms: 0 }
+      v.amount += r.amount
+      v.ms += r.storage_ms
+      byVolume.set(r.volume_id, v)
+    }
     const byPod = new Map<
       string,
       { podId: string; podName: string; gpu: string; amount: number; computeMs: number }
@@ -99,7 +123,7 @@ export class BillingService {
     return {
       from,
       to,
-      total: microsToEuros(total),
+      total: microsToEuros(total + volumeTotal),
       rows: rows.map((r) => ({
         day: r.day,
         podId: r.pod_id,
@@ -109,7 +133,17 @@ export class BillingService {
         computeSeconds: Math.floor(r.compute_ms / 1000),
         storageSeconds: Math.floor(r.storage_ms / 1000),
       })),
-      byDay: [...byDay].map(([day, amount]) => ({ day, amount: microsToEuros(amount) })),
+      byDay: [...byDay]
+        .sort(([a], [b]) => (a < b ? -1 : 1))
+        .map(([day, amount]) => ({ day, amount: microsToEuros(amount) })),
+      byVolume: [...byVolume.values()]
+        .sort((a, b) => b.amount - a.amount)
+        .map((v) => ({
+          volumeId: v.volumeId,
+          volumeName: v.volumeName,
+          amount: microsToEuros(v.amount),
+          storageSeconds: Math.floor(v.ms / 1000),
+        })),
       byPod: [...byPod.values()]
         .sort((a, b) => b.amount - a.amount)
         .map((p) => ({
@@ -141,6 +175,12 @@ export class BillingService {
           .where('pods.billed_until', 'is not', null)
           .as('burn'),
         eb
+          .selectFrom('volumes')
+          .select(sql<number>`coalesce(sum(rate), 0)::bigint`.as('b'))
+          .whereRef('volumes.user_id', '=', 'users.id')
+          .where('volumes.billed_until', 'is not', null)
+          .as('volume_burn'),
+        eb
           .selectFrom('pods')
           .select(eb.fn.countAll<number>().as('n'))
           .whereRef('pods.user_id', '=', 'users.id')
@@ -153,6 +193,12 @@ export class BillingService {
           .whereRef('usage_daily.user_id', '=', 'users.id')
           .where('usage_daily.day', '>=', since)
           .as('spent'),
+        eb
+          .selectFrom('volume_usage_daily')
+          .select(sql<number>`coalesce(sum(amount), 0)::bigint`.as('s'))
+          .whereRef('volume_usage_daily.user_id', '=', 'users.id')
+          .where('volume_usage_daily.day', '>=', since)
+          .as('volume_spent'),
       ])
       .where('users.id', '=', userId)
       .executeTakeFirst()
@@ -162,7 +208,7 @@ export class BillingService {
       .select('low_balance_threshold_minutes')
       .executeTakeFirst()
     const unlimited = user.role === 'admin'
-    const burn = unlimited ? 0 : Number(user.burn ?? 0)
+    const burn = unlimited ? 0 : Number(user.burn ?? 0) + Number(user.volume_burn ?? 0)
     return {
       balance: unlimited ? ('Infinity' as const) : microsToEuros(user.balance),
       unlimited,
@@ -170,7 +216,9 @@ export class BillingService {
       hoursLeft: burn > 0 ? Math.max(0, Math.round((user.balance / burn) * 100) / 100) : null,
       runningPods: Number(user.running ?? 0),
       lowBalanceThresholdHours: (settings?.low_balance_threshold_minutes ?? 60) / 60,
-      spentLast30Days: unlimited ? 0 : microsToEuros(Number(user.spent ?? 0)),
+      spentLast30Days: unlimited
+        ? 0
+        : microsToEuros(Number(user.spent ?? 0) + Number(user.volume_spent ?? 0)),
     }
   }
 
@@ -215,13 +263,15 @@ export class BillingService {
         ])
         .where('type', '=', 'usage')
         .executeTakeFirstOrThrow(),
-      this.db
-        .selectFrom('usage_daily')
-        .select(['day', sql<number>`sum(amount)::bigint`.as('amount')])
-        .where('day', '>=', since)
-        .groupBy('day')
-        .orderBy('day')
-        .execute(),
+      // Pods' and volumes' charges per day (volumes accrue on their own, ADR 0016).
+      sql<{ day: string; amount: number }>`
+        select day, sum(amount)::bigint as amount from (
+          select day, amount from usage_daily where day >= ${since}
+          union all
+          select day, amount from volume_usage_daily where day >= ${since}
+        ) charges group by day order by day`
+        .execute(this.db)
+        .then((r) => r.rows),
       this.db
         .selectFrom('ledger')
         .select([

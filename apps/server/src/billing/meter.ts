@@ -6,6 +6,7 @@ import type { PodsRepository } from '../pods/pods.repository.js'
 import type { Bus } from '../realtime/bus.js'
 import { balanceUpdate } from './balance-events.js'
 import { type Settlement, settle, TICK_BATCH } from './settlement.js'
+import { settleVolumes, VOLUME_TICK_BATCH } from './volume-settlement.js'
 
 export interface MeterDeps {
   db: Kysely<Database>
@@ -74,10 +75,9 @@ export class Meter {
     let pods = 0
     let charged = 0
     const balances = new Map<string, Settlement>()
-    for (;;) {
-      const batch = await this.deps.db.transaction().execute((trx) => settle(trx, now, null))
-      pods += batch.pods
-      for (const s of batch.users) {
+    // Later settlements carry the newer balance; charges add up.
+    const add = (users: Settlement[]) => {
+      for (const s of users) {
         charged += s.charged
         const prev = balances.get(s.userId)
         balances.set(s.userId, {
@@ -86,7 +86,18 @@ export class Meter {
           balance: s.balance,
         })
       }
+    }
+    for (;;) {
+      const batch = await this.deps.db.transaction().execute((trx) => settle(trx, now, null))
+      pods += batch.pods
+      add(batch.users)
       if (batch.pods < TICK_BATCH) break
+    }
+    // Volumes accrue on their own, attached or not (ADR 0016).
+    for (;;) {
+      const batch = await this.deps.db.transaction().execute((trx) => settleVolumes(trx, now, null))
+      add(batch.users)
+      if (batch.volumes < VOLUME_TICK_BATCH) break
     }
     for (const s of balances.values())
       this.publishBalance(s.userId, s.balance, -s.charged, 'Usage', null, now)
@@ -131,6 +142,12 @@ export class Meter {
           .where('pods.deleted_at', 'is', null)
           .where('pods.billed_until', 'is not', null)
           .as('burn'),
+        eb
+          .selectFrom('volumes')
+          .select(sql<number>`coalesce(sum(rate), 0)::bigint`.as('volume_burn'))
+          .whereRef('volumes.user_id', '=', 'users.id')
+          .where('volumes.billed_until', 'is not', null)
+          .as('volume_burn'),
       ])
       .where('users.id', 'in', userIds)
       .where('users.role', '=', 'client')
@@ -142,7 +159,7 @@ export class Meter {
     const thresholdHours = (settings?.low_balance_threshold_minutes ?? 60) / 60
     let stopped = 0
     for (const user of rows) {
-      const burn = Number(user.burn ?? 0)
+      const burn = Number(user.burn ?? 0) + Number(user.volume_burn ?? 0)
       const hoursLeft = burn > 0 ? user.balance / burn : null
       let level: 'none' | 'low' | 'empty' = 'none'
       if (user.balance <= 0) level = 'empty'

@@ -3,6 +3,7 @@ import type { Database } from '../db/schema.js'
 import type { Tx } from '../db/transaction.js'
 import type { Bus } from '../realtime/bus.js'
 import { balanceUpdate } from './balance-events.js'
+import { settleVolumes } from './volume-settlement.js'
 
 /**
  * Per-second metering. Each pod carries `billed_until`: everything before it is charged. A
@@ -103,17 +104,26 @@ export async function settle(
 }
 
 /**
- * Settles `podIds` inside `tx` and, once it commits, tells each charged owner their new balance,
- * so a stop or delete never leaves the header showing money that is already gone.
+ * Settles `podIds` (and `volumeIds`, ADR 0016) inside `tx` and, once it commits, tells each charged
+ * owner their new balance in one message, so a stop or delete never leaves the header showing
+ * money that is already gone.
  */
 export async function settleAndAnnounce(
   tx: Tx,
   bus: Bus,
   now: Date,
   podIds: string[],
+  volumeIds: string[] = [],
 ): Promise<{ pods: number; users: Settlement[] }> {
   const result = await settle(tx.trx, now, podIds)
-  for (const s of result.users)
+  const volumes = await settleVolumes(tx.trx, now, volumeIds)
+  const users = new Map<string, Settlement>()
+  for (const s of [...result.users, ...volumes.users]) {
+    const prev = users.get(s.userId)
+    // The volume settlement ran last: its balance is the newer one.
+    users.set(s.userId, { userId: s.userId, charged: (prev?.charged ?? 0) + s.charged, balance: s.balance })
+  }
+  for (const s of users.values())
     tx.afterCommit(() => bus.publish(balanceUpdate(s.userId, s.balance, -s.charged, 'Usage', null, now)))
-  return result
+  return { pods: result.pods, users: [...users.values()] }
 }

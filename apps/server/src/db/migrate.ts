@@ -4,6 +4,7 @@ import * as m0001 from './migrations/2026_11_27_0001_initial.js'
 import * as m0002 from './migrations/2026_11_27_0002_search_indexes.js'
 import * as m0003 from './migrations/2026_11_28_0003_proxy_tickets.js'
 import * as m0005sim from './migrations/2026_12_03_0005_simulation.js'
+import * as m0006volumes from './migrations/2026_12_03_0006_volumes.js'
 import * as m0007ssh from './migrations/2026_12_03_0007_ssh.js'
 import * as m0008metrics from './migrations/2026_12_03_0008_metrics.js'
 import * as m0009idle from './migrations/2026_12_03_0009_idle.js'
@@ -19,19 +20,33 @@ const migrations: Record<string, Migration> = {
   '2026_12_03_0008_metrics': m0008metrics,
   '2026_12_03_0009_idle': m0009idle,
   '2026_12_04_0013_replicas': m0013replicas,
+  '2026_12_03_0006_volumes': m0006volumes,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }
 
 // biome-ignore lint/suspicious/noExplicitAny: migrations run against the untyped schema
 export async function migrateToLatest(db: Kysely<any>): Promise<string[]> {
+  return migrate(db, null)
+}
+
+/** Migrates up (or down) to `name` exactly: tests populate a database as an older release left it. */
+// biome-ignore lint/suspicious/noExplicitAny: migrations run against the untyped schema
+export async function migrateTo(db: Kysely<any>, name: string): Promise<string[]> {
+  if (!(name in migrations)) throw new Error(`Unknown migration ${name}`)
+  return migrate(db, name)
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: migrations run against the untyped schema
+async function migrate(db: Kysely<any>, target: string | null): Promise<string[]> {
   const migrator = new Migrator({
     db,
     provider,
     migrationTableName: 'neuropod_migrations',
     migrationLockTableName: 'neuropod_migrations_lock',
   })
-  const { error, results } = await migrator.migrateToLatest()
+  const { error, results } =
+    target === null ? await migrator.migrateToLatest() : await migrator.migrateTo(target)
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')
     throw new Error(

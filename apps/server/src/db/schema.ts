@@ -185,6 +185,10 @@ export interface PodsTable {
   last_activity_detail: ColumnType<string | null, string | null | undefined, string | null>
   /** Why the platform last stopped the pod on its own (idle 30 min, max runtime, scheduled, balance) */
   auto_stop_reason: ColumnType<string | null, string | null | undefined, string | null>
+  /** The volume mounted at volume_path (ADR 0016); null only on pods deleted before volumes existed */
+  volume_id: string | null
+  /** Whether removing the pod removes its volume too */
+  delete_volume: ColumnType<boolean, boolean | undefined, boolean>
 }
 
 export interface PodEventsTable {
@@ -273,6 +277,8 @@ export interface Database {
   gpu_usage_minutes: GpuUsageMinutesTable
   idle_settings: IdleSettingsTable
   notifications: NotificationsTable
+  volumes: VolumesTable
+  volume_usage_daily: VolumeUsageDailyTable
 }
 
 /** Platform idle policy, one row (id = 1). */
@@ -304,7 +310,36 @@ export interface SimulatedPodsTable {
   updated_at: ColumnType<Date, Date | string | undefined, Date | string>
 }
 
+/** A user's volume: outlives pods, metered on its own while it exists (ADR 0016). */
+export interface VolumesTable {
+  id: string
+  user_id: string
+  name: string
+  size_gb: number
+  mount_path: string
+  runtime: string
+  /** The runtime object's name (docker volume, PVC, simulation key); never renamed */
+  runtime_name: string
+  status: 'ready' | 'deleting' | 'deleted'
+  /** µ€ per hour, frozen at creation and at each resize */
+  rate: number
+  billed_until: Timestamp | null
+  billing_carry: ColumnType<number, number | undefined, number>
+  created_at: Timestamp
+  updated_at: Timestamp
+  deleted_at: Timestamp | null
+}
+
+export interface VolumeUsageDailyTable {
+  volume_id: string
+  day: ColumnType<string, string, string>
+  user_id: string
+  amount: number
+  storage_ms: number
+}
+
 export type UserRow = Selectable<UsersTable>
+export type VolumeRow = Selectable<VolumesTable>
 export type NewUser = Insertable<UsersTable>
 export type PodRow = Selectable<PodsTable>
 export type NewPod = Insertable<PodsTable>

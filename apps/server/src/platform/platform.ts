@@ -49,6 +49,7 @@ import { TemplatesService } from '../templates/templates.service.js'
 import { type BootstrapResult, bootstrapAdmin } from '../users/admin-bootstrap.js'
 import { UsersRepository } from '../users/users.repository.js'
 import { UsersService } from '../users/users.service.js'
+import { VolumesRepository } from '../volumes/volumes.repository.js'
 import { AdvisoryLockLeader, AlwaysLeader, type LeaderElection } from './leader.js'
 
 /** Everything a running NeuroPod is made of. Built once by `createPlatform`, used by main and tests. */
@@ -190,6 +191,7 @@ export async function createPlatform(
     runtimeUnreachable: reconciler?.unreachableReason ?? null,
   }))
   const idleSettings = new IdleSettingsRepository(db)
+  const volumeRows = new VolumesRepository(db)
   const pods = new PodsService({
     db,
     podRows,
@@ -202,9 +204,11 @@ export async function createPlatform(
     secrets,
     audit,
     idleSettings,
+    volumes: volumeRows,
   })
   reconciler = new Reconciler({
     pods: podRows,
+    volumes: volumeRows,
     transactions: transactionsOn(db),
     clock,
     runtime,

@@ -9,6 +9,8 @@ export interface PodViewRow extends PodRow {
   owner_email: string
   owner_role: 'client' | 'admin'
   cost_so_far: number
+  /** µ€ per hour of the pod's volume (it accrues on its own row, ADR 0016) */
+  volume_rate: number | null
 }
 
 export interface StatsSample {
@@ -34,6 +36,7 @@ export function selectPodViews(db: Kysely<Database>) {
         'cost_so_far',
       ),
     )
+    .select(sql<number | null>`(select v.rate from volumes v where v.id = pods.volume_id)`.as('volume_rate'))
 }
 
 export interface ViewOptions extends PodUrlSettings {
@@ -84,7 +87,7 @@ export function podView(row: PodViewRow, options: ViewOptions): Pod {
         }
   const metered = row.owner_role === 'client'
   const computeCost = metered ? row.compute_rate : 0
-  const storageCost = metered ? row.storage_rate : 0
+  const storageCost = metered ? row.storage_rate + Number(row.volume_rate ?? 0) : 0
   const status = row.status === 'deleted' ? 'deleting' : row.status
   return {
     podId: row.id,

@@ -10,7 +10,7 @@ import {
 import type { AuditLog } from '../audit/audit-log.js'
 import type { Principal } from '../auth/principal.js'
 import type { Database, PodRow, TemplateRow } from '../db/schema.js'
-import { runInTransaction } from '../db/transaction.js'
+import { runInTransaction, type Tx } from '../db/transaction.js'
 import { AppError, badRequest, forbidden, invalidState, notFound } from '../errors.js'
 import { resolveAutoStop } from '../idle/idle-policy.js'
 import type { IdleSettingsRepository } from '../idle/idle-settings.repository.js'
@@ -23,6 +23,7 @@ import type { PricingService } from '../pricing/pricing.service.js'
 import type { Bus } from '../realtime/bus.js'
 import type { LogsResult, PodRuntime } from '../runtime/pod-runtime.js'
 import type { UsersRepository } from '../users/users.repository.js'
+import type { VolumesRepository } from '../volumes/volumes.repository.js'
 import { type PodPublisher, podEventView } from './pod-publisher.js'
 import { validatePodRequest } from './pod-validation.js'
 import { type PodViewRow, podView, selectPodViews } from './pod-view.js'
@@ -40,6 +41,7 @@ export interface PodsDeps {
   secrets: SecretBox
   audit: AuditLog
   idleSettings: IdleSettingsRepository
+  volumes: VolumesRepository
 }
 
 const POD_ID = /^[a-f0-9]{16}$/
@@ -320,10 +322,26 @@ export class PodsService {
             catalog.settings.minimum_start_minutes,
           )
         }
+        const volumeId = newPodId()
+        await this.deps.volumes.insert(
+          tx,
+          {
+            id: volumeId,
+            user_id: owner.id,
+            name: await this.freeVolumeName(tx, owner.id, spec.name),
+            size_gb: spec.volumeDiskSize,
+            mount_path: spec.volumePath,
+            runtime: this.deps.runtime.kind,
+            runtime_name: this.deps.runtime.volumeName(volumeId),
+            rate: rates.storageRate,
+          },
+          now,
+        )
         await trx
           .insertInto('pods')
           .values({
             id: podId,
+            volume_id: volumeId,
             slug: newSlug(),
             name: spec.name,
             user_id: owner.id,
@@ -351,8 +369,8 @@ export class PodsService {
             status: 'pending',
             runtime: this.deps.runtime.kind,
             compute_rate: rates.computeRate,
-            storage_rate: rates.storageRate,
-            // The volume exists (and accrues) from now; compute accrues once the container runs.
+            // The volume accrues on its own row (ADR 0016); compute accrues once the container runs.
+            storage_rate: 0,
             billed_until: now,
             created_at: now,
             updated_at: now,
@@ -393,6 +411,14 @@ export class PodsService {
     return pod
   }
 
+  /** The pod's name for its new volume, numbered when the owner already has a volume of that name. */
+  private async freeVolumeName(tx: Tx, ownerId: string, base: string): Promise<string> {
+    for (let n = 1; ; n++) {
+      const name = n === 1 ? base : `${base}-${n}`
+      if (!(await this.deps.volumes.nameTaken(tx, ownerId, name, null))) return name
+    }
+  }
+
   private async lockOwner(trx: Transaction<Database>, userId: string) {
     const select = () =>
       trx
@@ -431,7 +457,8 @@ export class PodsService {
       .where('desired_state', '<>', 'deleted')
     if (excludePodId) q = q.where('id', '<>', excludePodId)
     const { burn } = await q.executeTakeFirstOrThrow()
-    const required = Math.ceil(((Number(burn) + extraRatePerHour) * minimumStartMinutes) / 60)
+    const volumeBurn = await this.deps.volumes.burnOf(trx, user.id)
+    const required = Math.ceil(((Number(burn) + volumeBurn + extraRatePerHour) * minimumStartMinutes) / 60)
     if (user.balance < required) {
       throw new AppError(
         'INSUFFICIENT_BALANCE',
@@ -456,6 +483,7 @@ export class PodsService {
       if (pod.desired_state === 'running' && pod.status !== 'error') return null // already starting or running
       const user = await this.lockOwner(trx, pod.user_id)
       if (user.role === 'client') {
+        // The pod's volume already accrues (it is in the burn); starting adds its compute.
         await this.assertAffordable(
           trx,
           user,
@@ -537,13 +565,21 @@ export class PodsService {
     return this.deps.db.selectFrom('pods').selectAll().where('id', '=', podId).executeTakeFirstOrThrow()
   }
 
-  /** Marks pods for deletion (used by pod delete and user delete). The reconciler removes their resources. */
-  async markDeleted(db: Kysely<Database> | Transaction<Database>, podIds: string[]): Promise<string[]> {
+  /**
+   * Marks pods for deletion (used by pod delete and user delete). The reconciler removes their
+   * resources, and their volumes too when `deleteVolume` (else the volumes stay the user's).
+   */
+  async markDeleted(
+    db: Kysely<Database> | Transaction<Database>,
+    podIds: string[],
+    deleteVolume = true,
+  ): Promise<string[]> {
     if (podIds.length === 0) return []
     const rows = await db
       .updateTable('pods')
       .set({
         desired_state: 'deleted',
+        delete_volume: deleteVolume,
         status: 'deleting',
         status_reason: null,
         updated_at: this.deps.clock.now(),

@@ -6,6 +6,8 @@
  * Contract:
  * - ensureRunning/ensureStopped/ensureDeleted are idempotent and return once the runtime accepted
  *   the change (not when the container is up). Progress and outcome arrive through the listener.
+ * - ensureDeleted removes the pod's compute and everything else it owns, but never its volume:
+ *   volumes belong to the user and go only through deleteVolume (ADR 0016).
  * - Nothing is named after user text: runtime objects are named from the pod id.
  * - Adapters watch their system (events/informers) and report observations; they never poll per pod.
  */
@@ -33,11 +35,28 @@ export interface PodSpec {
   tcpPorts: number[]
   volumePath: string
   volumeSizeGb: number
+  /** The user's volume mounted at volumePath (created when missing; never removed with the pod) */
+  volume: VolumeSpec
   containerDiskGb: number
   /** GPU type and count; `deviceIds` is set when the platform placed the pod on specific devices */
   gpu: { type: string; count: number; deviceIds: string[] | null } | null
   jupyter: { token: string; port: number } | null
 }
+
+/** A user's volume as the runtime keeps it (ADR 0016). */
+export interface VolumeSpec {
+  volumeId: string
+  /** The runtime object's name, recorded when the volume was created (runtime.volumeName) */
+  name: string
+  userId: string
+  sizeGb: number
+}
+
+/** What a resize did: `expanded` on the runtime, or only `recorded` (the runtime has no quota). */
+export type VolumeResizeOutcome = 'expanded' | 'recorded'
+
+/** Bytes used per volume name, where the runtime can measure it (absent: not measured). */
+export type VolumeUsage = Map<string, number>
 
 /**
  * What the runtime sees for one pod.
@@ -182,8 +201,26 @@ export interface PodRuntime {
    */
   exec(request: ExecRequest): Promise<ExecSession>
 
-  /** Report (and with remove=true delete) labelled objects whose pod id is not in `known`. */
-  orphans(known: Set<string>, remove: boolean): Promise<OrphanReport[]>
+  /**
+   * Report (and with remove=true delete) labelled objects whose pod id is not in `known`, and
+   * volumes whose name is not in `knownVolumes`.
+   */
+  orphans(known: Set<string>, remove: boolean, knownVolumes: Set<string>): Promise<OrphanReport[]>
+
+  // ---------------------------------------------------------------- volumes (ADR 0016)
+
+  /** The runtime object name for a new volume (derived from its id, never from user text). */
+  volumeName(volumeId: string): string
+  /** Creates the volume if it does not exist. Idempotent. */
+  ensureVolume(volume: VolumeSpec): Promise<void>
+  /** Removes the volume and its data. Idempotent; the caller makes sure no pod uses it. */
+  deleteVolume(name: string): Promise<void>
+  /** Grows the volume to `volume.sizeGb`; throws VolumeResizeError when the runtime refuses. */
+  resizeVolume(volume: VolumeSpec): Promise<VolumeResizeOutcome>
+  /** Used bytes of the named volumes that can be measured now; others are left out. */
+  volumeUsage(names: string[]): Promise<VolumeUsage>
+  /** Whether several pods may mount one volume at once (ReadWriteMany storage). */
+  readonly sharedVolumes: boolean
 
   /**
    * Optional: re-applies a running pod's per-port access (`spec.publicHttpPorts`) where the runtime
@@ -203,6 +240,14 @@ export class RuntimeWaitError extends Error {
   constructor(message: string) {
     super(message)
     this.name = 'RuntimeWaitError'
+  }
+}
+
+/** Thrown by resizeVolume when the runtime cannot grow the volume (e.g. no volume expansion). */
+export class VolumeResizeError extends Error {
+  constructor(message: string) {
+    super(message)
+    this.name = 'VolumeResizeError'
   }
 }
 

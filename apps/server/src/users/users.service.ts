@@ -127,11 +127,18 @@ export class UsersService {
         .where('user_id', '=', userId)
         .where('billed_until', 'is not', null)
         .execute()
+      const volumes = await trx
+        .selectFrom('volumes')
+        .select('id')
+        .where('user_id', '=', userId)
+        .where('billed_until', 'is not', null)
+        .execute()
       await settleAndAnnounce(
         tx,
         this.deps.bus,
         now,
         pods.map((p) => p.id),
+        volumes.map((v) => v.id),
       )
       const user = await trx
         .selectFrom('users')
@@ -320,11 +327,18 @@ export class UsersService {
           .where('user_id', '=', user.id)
           .where('billed_until', 'is not', null)
           .execute()
+        const volumes = await trx
+          .selectFrom('volumes')
+          .select('id')
+          .where('user_id', '=', user.id)
+          .where('billed_until', 'is not', null)
+          .execute()
         await settleAndAnnounce(
           tx,
           this.deps.bus,
           now,
           pods.map((p) => p.id),
+          volumes.map((v) => v.id),
         )
         await trx
           .updateTable('users')

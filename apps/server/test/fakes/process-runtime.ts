@@ -16,6 +16,9 @@ import {
   type RuntimeListener,
   type RuntimeStats,
   unavailableStats,
+  type VolumeResizeOutcome,
+  type VolumeSpec,
+  type VolumeUsage,
 } from '../../src/runtime/pod-runtime.js'
 
 const UPSTREAM = path.join(import.meta.dirname, 'upstream-process.mjs')
@@ -169,6 +172,30 @@ export class ProcessRuntime implements PodRuntime {
 
   async orphans(): Promise<OrphanReport[]> {
     return []
+  }
+
+  // Volumes: the processes store nothing, so volumes are names the fake remembers.
+  private readonly volumes = new Set<string>()
+  readonly sharedVolumes = true
+
+  volumeName(volumeId: string): string {
+    return `proc-vol-${volumeId}`
+  }
+
+  async ensureVolume(volume: VolumeSpec): Promise<void> {
+    this.volumes.add(volume.name)
+  }
+
+  async deleteVolume(name: string): Promise<void> {
+    this.volumes.delete(name)
+  }
+
+  async resizeVolume(): Promise<VolumeResizeOutcome> {
+    return 'recorded'
+  }
+
+  async volumeUsage(): Promise<VolumeUsage> {
+    return new Map()
   }
 
   /** Its "containers" are Node processes serving HTTP; there is no shell to exec into. */

@@ -113,7 +113,14 @@ describe('kubernetes runtime end to end', () => {
     await eventually(
       async () => !fake.get('pods', `np-${podId}`) && !fake.get('ingresses', `np-${podId}-${port}`),
     )
-    expect(fake.get('persistentvolumeclaims', `np-${podId}-data`)).toBeDefined()
+    const volume = await server.platform.database.db
+      .selectFrom('volumes')
+      .innerJoin('pods', 'pods.volume_id', 'volumes.id')
+      .select('volumes.runtime_name')
+      .where('pods.id', '=', podId)
+      .executeTakeFirstOrThrow()
+    expect(volume.runtime_name).toMatch(/^np-vol-[a-f0-9]{16}$/)
+    expect(fake.get('persistentvolumeclaims', volume.runtime_name)).toBeDefined()
 
     await server.request('POST', `/api/pods/${podId}/start`, { token: client.token })
     const again = await untilStatus(server, client.token, podId, 'running')
@@ -124,10 +131,11 @@ describe('kubernetes runtime end to end', () => {
     const deleted = waitForEvent(socket, 'podDeleted', (e) => e.podId === podId, 15_000)
     await server.request('DELETE', `/api/pods/${podId}`, { token: client.token })
     await deleted
-    await eventually(async () =>
-      ['pods', 'persistentvolumeclaims', 'services', 'ingresses', 'secrets'].every(
-        (r) => !fake.list(r).some((o) => o.metadata.labels?.['neuropod.io/pod-id'] === podId),
-      ),
+    await eventually(
+      async () =>
+        ['pods', 'persistentvolumeclaims', 'services', 'ingresses', 'secrets'].every(
+          (r) => !fake.list(r).some((o) => o.metadata.labels?.['neuropod.io/pod-id'] === podId),
+        ) && !fake.get('persistentvolumeclaims', volume.runtime_name),
     )
     expect(fake.validationErrors).toEqual([])
   })

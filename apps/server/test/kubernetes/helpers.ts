@@ -114,6 +114,13 @@ export function podSpec(overrides: Partial<PodSpec> = {}): PodSpec {
     tcpPorts: [],
     volumePath: '/workspace',
     volumeSizeGb: 10,
+    // A volume named the way volumes made before ADR 0016 are (the pod's), unless a test passes one.
+    volume: {
+      volumeId: overrides.podId ?? podId,
+      name: `np-${overrides.podId ?? podId}-data`,
+      userId: overrides.userId ?? '2b5e7a52-6f0e-4d4f-9d1c-6a1f0e2f7c11',
+      sizeGb: 10,
+    },
     containerDiskGb: 20,
     gpu: null,
     jupyter: { token: 'secret-token-value', port: 8888 },

@@ -34,6 +34,7 @@ const settings: ManifestSettings = {
   ingressClass: 'nginx',
   tlsSecretName: 'pods-wildcard-tls',
   storageClass: 'fast-ssd',
+  volumeAccessMode: 'ReadWriteOnce',
   tcpExposure: 'nodeport',
   profiles: DEFAULT_PROFILES,
   allowRoot: false,
@@ -103,7 +104,7 @@ describe('manifests', () => {
     const objects: [Obj, (o: Obj) => void, string][] = [
       [wire(pod), (o) => new Pod(o as never).validate(), 'pods'],
       [
-        wire(buildVolumeClaim(spec, settings)),
+        wire(buildVolumeClaim(spec.volume, settings)),
         (o) => new PersistentVolumeClaim(o as never).validate(),
         'persistentvolumeclaims',
       ],
@@ -203,26 +204,45 @@ describe('manifests', () => {
   })
 
   it('labels every object with managed-by, pod id and user id, and never with user text', () => {
-    for (const obj of [
-      pod,
-      buildVolumeClaim(spec, settings),
-      ...buildDependents(spec, settings, owner).ingresses,
-    ]) {
+    for (const obj of [pod, ...buildDependents(spec, settings, owner).ingresses]) {
       expect(obj.metadata!.labels).toMatchObject({
         'app.kubernetes.io/managed-by': 'neuropod',
         'neuropod.io/pod-id': '0123456789abcdef',
         'neuropod.io/user-id': spec.userId,
       })
     }
-    expect(buildVolumeClaim(spec, settings)).toMatchObject({
-      metadata: { name: 'np-0123456789abcdef-data' },
+  })
+
+  it("builds a volume claim that belongs to the user's volume, not to a pod", () => {
+    const volume = {
+      volumeId: 'fedcba9876543210',
+      name: 'np-vol-fedcba9876543210',
+      userId: spec.userId,
+      sizeGb: 10,
+    }
+    const claim = buildVolumeClaim(volume, { ...settings, volumeAccessMode: 'ReadWriteMany' })
+    expect(claim).toMatchObject({
+      metadata: {
+        name: 'np-vol-fedcba9876543210',
+        labels: {
+          'app.kubernetes.io/managed-by': 'neuropod',
+          'neuropod.io/volume-id': 'fedcba9876543210',
+          'neuropod.io/user-id': spec.userId,
+          'neuropod.io/component': 'volume',
+        },
+      },
       spec: {
-        accessModes: ['ReadWriteOnce'],
+        accessModes: ['ReadWriteMany'],
         resources: { requests: { storage: '10Gi' } },
         storageClassName: 'fast-ssd',
       },
     })
-    expect(buildVolumeClaim(spec, settings).metadata!.ownerReferences).toBeUndefined()
+    expect(claim.metadata!.labels!['neuropod.io/pod-id']).toBeUndefined()
+    expect(claim.metadata!.ownerReferences).toBeUndefined()
+    expect(pod.spec!.volumes![0]).toEqual({
+      name: 'data',
+      persistentVolumeClaim: { claimName: spec.volume.name },
+    })
   })
 
   it('checks every port with the platform, sends only private ports to sign in, and routes the hand-over to the platform', () => {

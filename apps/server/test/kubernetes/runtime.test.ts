@@ -334,16 +334,17 @@ describe('Kubernetes runtime against a fake API server', () => {
       spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } },
     })
     const known = new Set((await runtime.list()).map((o) => o.podId))
-    for (const o of fake.list('persistentvolumeclaims')) known.add(o.metadata.labels['neuropod.io/pod-id'])
-    known.delete(stray)
+    // Volume claims are known by name (volumes outlive pods): every claim but the stray one.
+    const knownVolumes = new Set(fake.list('persistentvolumeclaims').map((o) => o.metadata.name as string))
+    knownVolumes.delete(`np-${stray}-data`)
     const report = await listener.until(async () => {
-      const r = await runtime.orphans(known, false)
+      const r = await runtime.orphans(known, false, knownVolumes)
       return r.length > 0 ? r : null
     })
     expect(report).toEqual([
       { kind: 'PersistentVolumeClaim', name: `np-${stray}-data`, podId: stray, removed: false },
     ])
-    const removed = await runtime.orphans(known, true)
+    const removed = await runtime.orphans(known, true, knownVolumes)
     expect(removed[0]!.removed).toBe(true)
     expect(fake.get('persistentvolumeclaims', `np-${stray}-data`)).toBeUndefined()
   })

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import type { PodRow } from '../../db/schema.js'
+import type { PodRow, VolumeRow } from '../../db/schema.js'
 import { planAllocation } from '../gpu-allocator.js'
 import { reconcileStep } from './desired-state.js'
 import { gpuWaitReason } from './placement.js'
@@ -98,9 +98,19 @@ describe('the spec a runtime receives', () => {
     ],
     tcp_services: [{ port: 22 }],
   } as unknown as PodRow
+  const volume = { id: 'v1', runtime_name: 'neuropod-vol-v1', user_id: 'u1', size_gb: 20 } as VolumeRow
+
+  it("mounts the pod's volume under its recorded runtime name", () => {
+    expect(podSpec(row, volume, null, null).volume).toEqual({
+      volumeId: 'v1',
+      name: 'neuropod-vol-v1',
+      userId: 'u1',
+      sizeGb: 20,
+    })
+  })
 
   it("carries NeuroPod's variables, the Jupyter token and the placed devices", () => {
-    const spec = podSpec(row, ['GPU-a'], 'tok')
+    const spec = podSpec(row, volume, ['GPU-a'], 'tok')
     expect(spec.env).toEqual({
       A: '1',
       NEUROPOD_POD_ID: 'p1',
@@ -119,7 +129,7 @@ describe('the spec a runtime receives', () => {
   })
 
   it('asks for no GPU for CPU pods and no Jupyter without a token', () => {
-    const spec = podSpec({ ...row, gpu: 'cpu', gpu_count: 0 } as PodRow, null, null)
+    const spec = podSpec({ ...row, gpu: 'cpu', gpu_count: 0 } as PodRow, volume, null, null)
     expect(spec.gpu).toBeNull()
     expect(spec.jupyter).toBeNull()
     expect(spec.env.JUPYTER_TOKEN).toBeUndefined()

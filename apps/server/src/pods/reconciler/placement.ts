@@ -5,7 +5,13 @@ import type { Logger } from '../../lib/logger.js'
 import type { SecretBox } from '../../lib/secrets.js'
 import { gpuDisplayName } from '../../pricing/catalog.js'
 import type { PricingService } from '../../pricing/pricing.service.js'
-import { type PodRuntime, type PodSpec, RuntimeWaitError } from '../../runtime/pod-runtime.js'
+import {
+  type PodRuntime,
+  type PodSpec,
+  RuntimeRejectedError,
+  RuntimeWaitError,
+} from '../../runtime/pod-runtime.js'
+import type { VolumesRepository } from '../../volumes/volumes.repository.js'
 import { allocateGpus } from '../gpu-allocator.js'
 import type { PodPublisher } from '../pod-publisher.js'
 import type { PodsRepository } from '../pods.repository.js'
@@ -24,6 +30,7 @@ export function gpuWaitReason(
 
 export interface PlacementDeps {
   pods: PodsRepository
+  volumes: VolumesRepository
   transactions: Transactions
   clock: Clock
   runtime: PodRuntime
@@ -56,7 +63,7 @@ export class Placement {
       }
     }
     try {
-      await this.deps.runtime.ensureRunning(this.spec(pod, deviceIds))
+      await this.deps.runtime.ensureRunning(await this.spec(pod, deviceIds))
     } catch (error) {
       if (!(error instanceof RuntimeWaitError)) throw error
       await this.deps.pods.setIf(
@@ -77,16 +84,18 @@ export class Placement {
     if (moved) await this.deps.publisher.update(pod.id)
   }
 
-  /** The spec a runtime is asked to run, with the Jupyter token unsealed. */
-  spec(pod: PodRow, deviceIds: string[] | null): PodSpec {
+  /** The spec a runtime is asked to run, with its volume and the Jupyter token unsealed. */
+  async spec(pod: PodRow, deviceIds: string[] | null): Promise<PodSpec> {
+    const volume = pod.volume_id ? await this.deps.volumes.byId(pod.volume_id) : undefined
+    if (!volume) throw new RuntimeRejectedError('The volume of this pod no longer exists')
     const token = pod.jupyter_token_sealed ? this.deps.secrets.open(pod.jupyter_token_sealed) : null
-    return podSpec(pod, deviceIds, token)
+    return podSpec(pod, volume, deviceIds, token)
   }
 
   /** Runtimes that enforce per-port access themselves (kubernetes Ingresses) get the current one. */
   async syncAccess(pod: PodRow): Promise<void> {
     if (!this.deps.runtime.updateAccess || !['creating', 'running'].includes(pod.status)) return
-    await this.deps.runtime.updateAccess(this.spec(pod, null))
+    await this.deps.runtime.updateAccess(await this.spec(pod, null))
   }
 
   /** A GPU was released: pods waiting for one get another chance, longest waiting first. */

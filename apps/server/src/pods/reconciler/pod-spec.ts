@@ -1,12 +1,18 @@
-import type { PodRow } from '../../db/schema.js'
+import type { PodRow, VolumeRow } from '../../db/schema.js'
 import type { PodSpec } from '../../runtime/pod-runtime.js'
+import { volumeSpec } from '../../volumes/volumes.repository.js'
 import { JUPYTER_PORT } from '../pod-validation.js'
 
 /**
  * What the runtime is asked to run for a pod: its image, environment (with NeuroPod's own
  * variables and the Jupyter token), ports, disks and, when the platform places GPUs, the devices.
  */
-export function podSpec(pod: PodRow, deviceIds: string[] | null, jupyterToken: string | null): PodSpec {
+export function podSpec(
+  pod: PodRow,
+  volume: VolumeRow,
+  deviceIds: string[] | null,
+  jupyterToken: string | null,
+): PodSpec {
   const env: Record<string, string> = {
     ...pod.env,
     NEUROPOD_POD_ID: pod.id,
@@ -28,7 +34,8 @@ export function podSpec(pod: PodRow, deviceIds: string[] | null, jupyterToken: s
     publicHttpPorts: pod.http_services.filter((s) => s.access === 'public').map((s) => s.port),
     tcpPorts: pod.tcp_services.map((s) => s.port),
     volumePath: pod.volume_path,
-    volumeSizeGb: pod.volume_disk_size,
+    volumeSizeGb: volume.size_gb,
+    volume: volumeSpec(volume),
     containerDiskGb: pod.container_disk_size,
     gpu: usesGpus(pod) ? { type: pod.gpu, count: pod.gpu_count, deviceIds } : null,
     jupyter: jupyterToken ? { token: jupyterToken, port: JUPYTER_PORT } : null,

@@ -12,6 +12,7 @@ import {
   type RuntimeListener,
   RuntimeRejectedError,
 } from '../../runtime/pod-runtime.js'
+import type { VolumesRepository } from '../../volumes/volumes.repository.js'
 import type { PodPublisher } from '../pod-publisher.js'
 import type { PodsRepository } from '../pods.repository.js'
 import { ObservationApplier } from './apply-observation.js'
@@ -40,6 +41,7 @@ import { WorkQueue } from './work-queue.js'
  */
 export interface ReconcilerDeps {
   pods: PodsRepository
+  volumes: VolumesRepository
   transactions: Transactions
   clock: Clock
   runtime: PodRuntime
@@ -68,7 +70,7 @@ export class Reconciler implements RuntimeListener {
   private resyncTimer: NodeJS.Timeout | null = null
 
   constructor(private readonly deps: ReconcilerDeps) {
-    const { pods, transactions, clock, runtime, publisher, bus, log } = deps
+    const { pods, volumes, transactions, clock, runtime, publisher, bus, log } = deps
     const enqueue = (podId: string) => this.enqueue(podId)
     this.queue = new WorkQueue({
       concurrency: deps.concurrency ?? 16,
@@ -95,7 +97,7 @@ export class Reconciler implements RuntimeListener {
       placement: this.placement,
     }
     this.transitions = new PodTransitions({ ...parts, enqueue })
-    this.teardown = new Teardown({ ...parts, runtime })
+    this.teardown = new Teardown({ ...parts, volumes, runtime })
     this.observations = new ObservationApplier({
       ...parts,
       runtime,
@@ -105,6 +107,7 @@ export class Reconciler implements RuntimeListener {
     })
     this.resyncer = new Resync({
       pods,
+      volumes,
       clock,
       runtime,
       log,

@@ -1,6 +1,7 @@
 import type { Clock } from '../../lib/clock.js'
 import type { Logger } from '../../lib/logger.js'
 import type { OrphanReport, PodObservation, PodRuntime } from '../../runtime/pod-runtime.js'
+import type { VolumesRepository } from '../../volumes/volumes.repository.js'
 import type { PodSummary, PodsRepository } from '../pods.repository.js'
 
 /** One thing a resync does for one pod, in order. */
@@ -41,6 +42,7 @@ export function resyncPlan(pods: PodSummary[], observed: Map<string, PodObservat
 
 export interface ResyncDeps {
   pods: PodsRepository
+  volumes: Pick<VolumesRepository, 'knownNames'>
   clock: Clock
   runtime: Pick<PodRuntime, 'list' | 'orphans'>
   log: Logger
@@ -91,7 +93,7 @@ export class Resync {
   }
 
   private async findOrphans(known: Set<string>, remove: boolean): Promise<OrphanReport[]> {
-    const orphans = await this.deps.runtime.orphans(known, remove)
+    const orphans = await this.deps.runtime.orphans(known, remove, await this.deps.volumes.knownNames())
     this.lastOrphans = { at: this.deps.clock.now().toISOString(), orphans }
     return orphans
   }

@@ -4,6 +4,7 @@ import type { Transactions } from '../../db/transaction.js'
 import type { Clock } from '../../lib/clock.js'
 import type { Bus } from '../../realtime/bus.js'
 import type { PodRuntime } from '../../runtime/pod-runtime.js'
+import type { VolumesRepository } from '../../volumes/volumes.repository.js'
 import { releaseGpus } from '../gpu-allocator.js'
 import type { PodPublisher } from '../pod-publisher.js'
 import type { PodsRepository } from '../pods.repository.js'
@@ -12,6 +13,7 @@ import type { Readiness } from './readiness.js'
 
 export interface TeardownDeps {
   pods: PodsRepository
+  volumes: VolumesRepository
   transactions: Transactions
   bus: Bus
   clock: Clock
@@ -22,9 +24,10 @@ export interface TeardownDeps {
 }
 
 /**
- * Stop (container gone, volume and URLs kept) and delete (container and volume gone). The runtime
- * acts first; then one transaction settles the meter, releases the GPUs and records the new status,
- * unless the intent changed meanwhile (a start after the stop, say).
+ * Stop (container gone, volume and URLs kept) and delete (container gone; the volume too only when
+ * the delete asked for it, else it stays the user's, ADR 0016). The runtime acts first; then one
+ * transaction settles the meter, releases the GPUs and records the new status, unless the intent
+ * changed meanwhile (a start after the stop, say).
  */
 export class Teardown {
   constructor(private readonly deps: TeardownDeps) {}
@@ -45,7 +48,7 @@ export class Teardown {
     const done = await this.deps.transactions.run(async (tx) => {
       const current = await this.deps.pods.lock(tx, pod.id)
       if (current?.desired_state !== 'stopped' || current.status === 'stopped') return false
-      await settleAndAnnounce(tx, this.deps.bus, now, [pod.id])
+      await settleAndAnnounce(tx, this.deps.bus, now, [pod.id], pod.volume_id ? [pod.volume_id] : [])
       await releaseGpus(tx.trx, pod.id)
       await this.deps.pods.markStopped(tx, current, now)
       return true
@@ -66,11 +69,15 @@ export class Teardown {
       await this.deps.pods.setIf(pod.id, { statuses: null }, { status: 'deleting' }, this.deps.clock.now())
     this.deps.readiness.untrack(pod.id)
     await this.deps.runtime.ensureDeleted(pod.id)
+    const volume = await this.volumeToDelete(pod)
+    if (volume) await this.deps.runtime.deleteVolume(volume.runtime_name)
     const now = this.deps.clock.now()
     const done = await this.deps.transactions.run(async (tx) => {
       const current = await this.deps.pods.lock(tx, pod.id)
       if (current?.desired_state !== 'deleted' || current.status === 'deleted') return false
-      await settleAndAnnounce(tx, this.deps.bus, now, [pod.id])
+      // The volume is settled too (it keeps accruing unless deleted): one balance update for both.
+      await settleAndAnnounce(tx, this.deps.bus, now, [pod.id], pod.volume_id ? [pod.volume_id] : [])
+      if (volume) await this.deps.volumes.markDeleted(tx, volume.id, now)
       await releaseGpus(tx.trx, pod.id)
       await this.deps.pods.markRemoved(tx, pod.id, now)
       return true
@@ -78,5 +85,14 @@ export class Teardown {
     if (!done) return
     this.deps.publisher.deleted(pod.id, pod.user_id, pod.name)
     this.deps.placement.gpuReleased()
+  }
+
+  /** The pod's volume, when its delete asked for it and no other pod mounts it. */
+  private async volumeToDelete(pod: PodRow) {
+    if (!pod.delete_volume || !pod.volume_id) return null
+    const volume = await this.deps.volumes.byId(pod.volume_id)
+    if (!volume) return null
+    const others = await this.deps.transactions.run((tx) => this.deps.volumes.holders(tx, volume.id))
+    return others.some((o) => o.id !== pod.id) ? null : volume
   }
 }

@@ -13,14 +13,15 @@ import {
 import { type Creation, type CreationState, creatingObservation } from './creation-state.js'
 import { errorMessage, ignore, isUnreachable, statusOf } from './engine.js'
 import { PullError, type PullState, pullImage } from './image-puller.js'
-import { containerName, volumeName } from './names.js'
+import { containerName } from './names.js'
 import { hostPorts } from './observations.js'
+import { ensureEngineVolume } from './volumes.js'
 
 /**
  * The write half of the Docker adapter: a pod's volume and container created (pulling the image
  * with progress events), stopped and removed. ensureRunning records the pod and returns; the rest
  * happens in the background and reports through the callbacks. Stop removes the container and
- * keeps the volume; delete removes both. Both are idempotent and first cancel a creation in flight.
+ * and delete both keep the volume (the user's, see volumes.ts); delete also forgets the pod. Both are idempotent and first cancel a creation in flight.
  */
 
 export interface ContainerLifecycleOptions {
@@ -102,7 +103,7 @@ export class ContainerLifecycle implements CreationState {
   private async create(spec: PodSpec, creation: Creation): Promise<void> {
     const { docker } = this.o
     const signal = creation.abort.signal
-    await docker.createVolume({ ...buildVolumeSpec(spec, this.o.instanceId), abortSignal: signal })
+    await ensureEngineVolume(docker, buildVolumeSpec(spec.volume, this.o.instanceId), signal)
     if (signal.aborted) return
     const preferred = this.keptTcpPorts.get(spec.podId)
     let container = await this.createContainer(spec, creation, preferred)
@@ -249,19 +250,8 @@ export class ContainerLifecycle implements CreationState {
   async ensureDeleted(podId: string): Promise<void> {
     await this.cancelCreation(podId)
     const { docker } = this.o
+    // The volume stays: it is the user's, removed only by deleteVolume (volumes.ts).
     await docker.getContainer(containerName(podId)).remove({ force: true }).catch(ignore(404))
-    // A removal still in progress keeps the volume busy for a moment.
-    for (let attempt = 0; ; attempt++) {
-      try {
-        await docker.getVolume(volumeName(podId)).remove()
-        break
-      } catch (error) {
-        const status = statusOf(error)
-        if (status === 404) break
-        if (status !== 409 || attempt >= 10) throw error
-        await delay(200)
-      }
-    }
     this.failed.delete(podId)
     this.keptTcpPorts.delete(podId)
     this.managed.delete(podId)
@@ -290,4 +280,3 @@ class CreateError extends Error {}
 class StartError extends Error {}
 
 const mb = (bytes: number) => Math.round(bytes / 1024 / 1024)
-const delay = (ms: number) => new Promise((r) => setTimeout(r, ms))

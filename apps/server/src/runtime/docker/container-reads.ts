@@ -146,7 +146,7 @@ export class ContainerReads {
     return result
   }
 
-  async orphans(known: Set<string>, remove: boolean): Promise<OrphanReport[]> {
+  async orphans(known: Set<string>, remove: boolean, knownVolumes: Set<string>): Promise<OrphanReport[]> {
     const { docker, instanceId } = this.o
     const filters = instanceFilter(instanceId)
     const [containers, volumes] = await Promise.all([
@@ -163,9 +163,11 @@ export class ContainerReads {
       if (remove) await docker.getContainer(c.Id).remove({ force: true }).catch(ignore(404))
       reports.push({ kind: 'container', name, podId: isPodId(podId) ? podId : null, removed: remove })
     }
+    // Volumes belong to users, not pods: an orphan is one no volume row names.
     for (const v of volumes.Volumes ?? []) {
+      if (knownVolumes.has(v.Name)) continue
       const podId = v.Labels?.[LABEL_POD]
-      if (!isOrphan(podId)) continue
+      if (isPodId(podId) && this.o.creations.tracks(podId)) continue
       if (remove) await docker.getVolume(v.Name).remove().catch(ignore(404))
       reports.push({ kind: 'volume', name: v.Name, podId: isPodId(podId) ? podId : null, removed: remove })
     }

@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from '../../config.js'
 import type { PodSpec } from '../pod-runtime.js'
 import { buildContainerSpec, buildVolumeSpec, portsFromLabel, withDefaultTag } from './container-spec.js'
 import { engineCandidates } from './engine.js'
-import { containerName, podIdFromName, volumeName } from './names.js'
+import { containerName, legacyVolumeName, podIdFromName, volumeName } from './names.js'
 import { limitFor, parseMemory, parseResourceLimits } from './resource-limits.js'
 
 const spec: PodSpec = {
@@ -17,6 +17,12 @@ const spec: PodSpec = {
   tcpPorts: [22],
   volumePath: '/workspace',
   volumeSizeGb: 20,
+  volume: {
+    volumeId: 'fedcba9876543210',
+    name: 'neuropod-vol-fedcba9876543210',
+    userId: 'user-1',
+    sizeGb: 20,
+  },
   containerDiskGb: 10,
   gpu: null,
   jupyter: { token: 'secret-token', port: 8888 },
@@ -58,7 +64,7 @@ describe('container spec', () => {
           '8080/tcp': [{ HostIp: '127.0.0.1', HostPort: '' }],
           '22/tcp': [{ HostIp: '0.0.0.0', HostPort: '' }],
         },
-        Mounts: [{ Type: 'volume', Source: 'neuropod-0123456789abcdef-data', Target: '/workspace' }],
+        Mounts: [{ Type: 'volume', Source: 'neuropod-vol-fedcba9876543210', Target: '/workspace' }],
         RestartPolicy: { Name: 'no' },
         ShmSize: 1024 ** 3,
       },
@@ -131,13 +137,13 @@ describe('container spec', () => {
     })
   })
 
-  it('labels the volume', () => {
-    expect(buildVolumeSpec(spec, 'inst1')).toEqual({
-      Name: 'neuropod-0123456789abcdef-data',
+  it('labels the volume with its own id, not a pod id (it moves between pods)', () => {
+    expect(buildVolumeSpec(spec.volume, 'inst1')).toEqual({
+      Name: 'neuropod-vol-fedcba9876543210',
       Labels: {
         'io.neuropod.managed': 'true',
         'io.neuropod.instance': 'inst1',
-        'io.neuropod.pod-id': '0123456789abcdef',
+        'io.neuropod.volume-id': 'fedcba9876543210',
         'io.neuropod.user-id': 'user-1',
         'io.neuropod.role': 'data',
       },
@@ -153,7 +159,8 @@ describe('container spec', () => {
 
   it('names objects from the pod id only', () => {
     expect(containerName('0123456789abcdef')).toBe('neuropod-0123456789abcdef')
-    expect(volumeName('0123456789abcdef')).toBe('neuropod-0123456789abcdef-data')
+    expect(legacyVolumeName('0123456789abcdef')).toBe('neuropod-0123456789abcdef-data')
+    expect(volumeName('0123456789abcdef')).toBe('neuropod-vol-0123456789abcdef')
     expect(podIdFromName('/neuropod-0123456789abcdef')).toBe('0123456789abcdef')
     expect(podIdFromName('neuropod-0123456789abcdef-data')).toBe('0123456789abcdef')
     expect(podIdFromName('neuropod-bench')).toBeNull()

@@ -1,6 +1,6 @@
 import type { ContainerCreateOptions, VolumeCreateOptions } from 'dockerode'
-import type { PodSpec } from '../pod-runtime.js'
-import { containerName, podLabels, volumeName } from './names.js'
+import type { PodSpec, VolumeSpec } from '../pod-runtime.js'
+import { containerName, podLabels, volumeLabels } from './names.js'
 import { limitFor, type ResourceLimits } from './resource-limits.js'
 
 /**
@@ -30,11 +30,9 @@ export const LABEL_TCP_PORTS = 'io.neuropod.tcp-ports'
 
 const SHM_DEFAULT = 1024 ** 3 // PyTorch data loaders need far more than the engine's 64 MB
 
-export function buildVolumeSpec(
-  spec: Pick<PodSpec, 'podId' | 'userId'>,
-  instanceId: string,
-): VolumeCreateOptions {
-  return { Name: volumeName(spec.podId), Labels: podLabels(instanceId, spec.podId, spec.userId, 'data') }
+/** A user's volume: labelled with its own id, not a pod's, since it moves between pods. */
+export function buildVolumeSpec(volume: VolumeSpec, instanceId: string): VolumeCreateOptions {
+  return { Name: volume.name, Labels: volumeLabels(instanceId, volume.volumeId, volume.userId) }
 }
 
 export function buildContainerSpec(spec: PodSpec, options: ContainerSpecOptions): ContainerCreateOptions {
@@ -62,7 +60,7 @@ export function buildContainerSpec(spec: PodSpec, options: ContainerSpecOptions)
 
   const hostConfig: NonNullable<ContainerCreateOptions['HostConfig']> = {
     PortBindings: portBindings,
-    Mounts: [{ Type: 'volume', Source: volumeName(spec.podId), Target: spec.volumePath }],
+    Mounts: [{ Type: 'volume', Source: spec.volume.name, Target: spec.volumePath }],
     // The platform decides what happens after an exit (the pod shows the exit code); an engine
     // restart policy would fight the reconciler.
     RestartPolicy: { Name: 'no' },

@@ -15,6 +15,9 @@ import type {
   RuntimeHealth,
   RuntimeListener,
   RuntimeStats,
+  VolumeResizeOutcome,
+  VolumeSpec,
+  VolumeUsage,
 } from '../pod-runtime.js'
 import { dockerExec } from './container-exec.js'
 import { ContainerLifecycle } from './container-lifecycle.js'
@@ -25,6 +28,8 @@ import { EventWatcher } from './event-watcher.js'
 import { GpuInventory } from './gpu-inventory.js'
 import { NvidiaSmiMonitor } from './nvidia-smi-metrics.js'
 import { DockerStatsStreams } from './stats-streams.js'
+import { volumeName } from './names.js'
+import { DockerVolumes } from './volumes.js'
 
 /**
  * The Docker Engine API runtime (Docker or Podman). One container and one named volume per pod,
@@ -60,6 +65,7 @@ export class DockerRuntime implements PodRuntime {
   private readonly lifecycle: ContainerLifecycle
   private readonly observer: ContainerObserver
   private readonly reads: ContainerReads
+  private readonly volumes: DockerVolumes
   private version: { name: string; version: string; apiVersion: string; engine: string } | null = null
   private versionLoading: Promise<void> | null = null
   private unreachable: string | null = null
@@ -97,6 +103,7 @@ export class DockerRuntime implements PodRuntime {
       creations: this.lifecycle,
       listener: () => this.listener,
     })
+    this.volumes = new DockerVolumes(docker, instanceId)
     this.reads = new ContainerReads({
       docker,
       instanceId,
@@ -237,8 +244,31 @@ export class DockerRuntime implements PodRuntime {
     return null
   }
 
-  orphans(known: Set<string>, remove: boolean): Promise<OrphanReport[]> {
-    return this.reads.orphans(known, remove)
+  orphans(known: Set<string>, remove: boolean, knownVolumes: Set<string>): Promise<OrphanReport[]> {
+    return this.reads.orphans(known, remove, knownVolumes)
+  }
+
+  /** Named volumes of one engine can be mounted by several containers at once. */
+  readonly sharedVolumes = true
+
+  volumeName(volumeId: string): string {
+    return volumeName(volumeId)
+  }
+
+  ensureVolume(volume: VolumeSpec): Promise<void> {
+    return this.volumes.ensure(volume)
+  }
+
+  deleteVolume(name: string): Promise<void> {
+    return this.volumes.delete(name)
+  }
+
+  resizeVolume(volume: VolumeSpec): Promise<VolumeResizeOutcome> {
+    return this.volumes.resize(volume)
+  }
+
+  volumeUsage(names: string[]): Promise<VolumeUsage> {
+    return this.volumes.usage(names)
   }
 
   metrics(intervalSeconds: number): MetricsSource {

@@ -9,13 +9,17 @@ export const LABEL_MANAGED = 'io.neuropod.managed'
 export const LABEL_INSTANCE = 'io.neuropod.instance'
 export const LABEL_POD = 'io.neuropod.pod-id'
 export const LABEL_USER = 'io.neuropod.user-id'
+/** The platform's volume id on a volume created since volumes outlive pods (ADR 0016) */
+export const LABEL_VOLUME = 'io.neuropod.volume-id'
 /** `workload` (the container) or `data` (the volume) */
 export const LABEL_ROLE = 'io.neuropod.role'
 
 const POD_ID = /^[a-f0-9]{16}$/
 
 export const containerName = (podId: string): string => `neuropod-${podId}`
-export const volumeName = (podId: string): string => `neuropod-${podId}-data`
+/** Volumes made before ADR 0016 were named after their first pod; they keep that name. */
+export const legacyVolumeName = (podId: string): string => `neuropod-${podId}-data`
+export const volumeName = (volumeId: string): string => `neuropod-vol-${volumeId}`
 
 /** The pod id in a container or volume name we created, or null. */
 export function podIdFromName(name: string): string | null {
@@ -39,6 +43,16 @@ export function podLabels(
     [LABEL_POD]: podId,
     [LABEL_USER]: userId,
     [LABEL_ROLE]: role,
+  }
+}
+
+export function volumeLabels(instanceId: string, volumeId: string, userId: string): Record<string, string> {
+  return {
+    [LABEL_MANAGED]: 'true',
+    [LABEL_INSTANCE]: instanceId,
+    [LABEL_VOLUME]: volumeId,
+    [LABEL_USER]: userId,
+    [LABEL_ROLE]: 'data',
   }
 }
 

@@ -16,7 +16,7 @@ import { LineSplitter, parseLogText } from './logs.js'
 import type { ManifestSettings } from './manifests.js'
 import { CONTAINER_NAME, objectNames, podIdFromName } from './names.js'
 import { computeGpuStock, type KNode, type KPod } from './observe.js'
-import { type ManagedObject, scanOrphans } from './orphan-scan.js'
+import { type ManagedObject, scanOrphans, scanOrphanVolumes } from './orphan-scan.js'
 import { parseCpu, parseCpuUsage, parseMemory } from './profiles.js'
 
 /**
@@ -37,6 +37,8 @@ export interface ClusterReadsOptions {
   clusterDomain: string
   /** Objects younger than this are never called orphans: their database row may be in flight */
   orphanMinAgeMs?: number
+  /** Removes an orphaned volume claim (orphans with remove=true) */
+  deleteVolume(name: string): Promise<void>
   /** Removes every object of a pod (orphans with remove=true) */
   deletePod(podId: string): Promise<void>
 }
@@ -223,12 +225,11 @@ export class ClusterReads {
     }
   }
 
-  async orphans(known: Set<string>, remove: boolean): Promise<OrphanReport[]> {
+  async orphans(known: Set<string>, remove: boolean, knownVolumes: Set<string>): Promise<OrphanReport[]> {
     const { watch } = this
     await watch.synced()
     const candidates: [string, ManagedObject][] = [
       ...watch.pods.list().map((o) => ['Pod', o] as [string, ManagedObject]),
-      ...watch.volumes.list().map((o) => ['PersistentVolumeClaim', o] as [string, ManagedObject]),
       ...watch.services.list().map((o) => ['Service', o] as [string, ManagedObject]),
       ...watch.ingresses.list().map((o) => ['Ingress', o] as [string, ManagedObject]),
       ...watch.secrets.list().map((o) => ['Secret', o] as [string, ManagedObject]),
@@ -250,6 +251,30 @@ export class ClusterReads {
         ),
       )
       for (const r of reports) r.removed = r.podId !== null && podIds.has(r.podId) && !failedIds.has(r.podId)
+    }
+    return [...reports, ...(await this.orphanVolumes(knownVolumes, remove))]
+  }
+
+  /** Claims no volume row names (volumes belong to users, not to pods: ADR 0016). */
+  private async orphanVolumes(knownVolumes: Set<string>, remove: boolean): Promise<OrphanReport[]> {
+    const names = scanOrphanVolumes(
+      this.watch.volumes.list(),
+      knownVolumes,
+      this.o.clock.now().getTime(),
+      this.o.orphanMinAgeMs ?? 60_000,
+    )
+    const reports: OrphanReport[] = []
+    for (const { name, podId } of names) {
+      let removed = false
+      if (remove)
+        removed = await this.o.deleteVolume(name).then(
+          () => true,
+          (error) => {
+            this.o.log.warn({ err: error, name }, 'removing an orphaned volume claim failed')
+            return false
+          },
+        )
+      reports.push({ kind: 'PersistentVolumeClaim', name, podId, removed })
     }
     return reports
   }

@@ -35,6 +35,7 @@ export function createKubernetesRuntime(
       ingressClass: k.ingressClass,
       tlsSecretName: k.tlsSecretName,
       storageClass: k.storageClass,
+      volumeAccessMode: k.volumeAccessMode,
       tcpExposure: k.tcpExposure,
       profiles: k.profiles,
       allowRoot: k.allowRoot,

@@ -14,15 +14,20 @@ import type {
   RuntimeHealth,
   RuntimeListener,
   RuntimeStats,
+  VolumeResizeOutcome,
+  VolumeSpec,
+  VolumeUsage,
 } from '../pod-runtime.js'
 import { ClusterReads } from './cluster-reads.js'
 import { ClusterWatch } from './cluster-watch.js'
 import { type KubeClients, kube, kubeError } from './kube-client.js'
 import type { ManifestSettings } from './manifests.js'
+import { volumeClaimName } from './names.js'
 import { ensureIsolationPolicy, ensurePlatformService } from './namespace-objects.js'
 import { kubeExec } from './pod-exec.js'
 import { KubernetesMetricsSource } from './pod-metrics-source.js'
 import { PodObjects } from './pod-objects.js'
+import { ClusterVolumes } from './volumes.js'
 
 /**
  * PodRuntime on a Kubernetes cluster: a thin front over the three halves of the adapter.
@@ -62,6 +67,7 @@ export class KubernetesRuntime implements PodRuntime {
   readonly watch: ClusterWatch
   private readonly objects: PodObjects
   private readonly reads: ClusterReads
+  private readonly volumes: ClusterVolumes
   private started = false
   private metricsSource: KubernetesMetricsSource | null = null
 
@@ -76,7 +82,9 @@ export class KubernetesRuntime implements PodRuntime {
       onFinished: (podId, observation) =>
         this.objects.removeIfStuck(podId, observation, this.watch.listener?.isActive !== false),
     })
+    this.volumes = new ClusterVolumes({ clients: o.clients, manifests: o.manifests, watch: this.watch })
     this.objects = new PodObjects({
+      volumes: this.volumes,
       clients: o.clients,
       manifests: o.manifests,
       watch: this.watch,
@@ -94,6 +102,7 @@ export class KubernetesRuntime implements PodRuntime {
       clusterDomain: o.clusterDomain,
       ...(o.orphanMinAgeMs !== undefined ? { orphanMinAgeMs: o.orphanMinAgeMs } : {}),
       deletePod: (podId) => this.objects.ensureDeleted(podId),
+      deleteVolume: (name) => this.volumes.delete(name),
     })
   }
 
@@ -198,8 +207,33 @@ export class KubernetesRuntime implements PodRuntime {
     return this.reads.gpuStock()
   }
 
-  orphans(known: Set<string>, remove: boolean): Promise<OrphanReport[]> {
-    return this.reads.orphans(known, remove)
+  orphans(known: Set<string>, remove: boolean, knownVolumes: Set<string>): Promise<OrphanReport[]> {
+    return this.reads.orphans(known, remove, knownVolumes)
+  }
+
+  /** Shared only when claims are ReadWriteMany (the storage class must support it). */
+  get sharedVolumes(): boolean {
+    return this.o.manifests.volumeAccessMode === 'ReadWriteMany'
+  }
+
+  volumeName(volumeId: string): string {
+    return volumeClaimName(volumeId)
+  }
+
+  ensureVolume(volume: VolumeSpec): Promise<void> {
+    return this.volumes.ensure(volume)
+  }
+
+  deleteVolume(name: string): Promise<void> {
+    return this.volumes.delete(name)
+  }
+
+  resizeVolume(volume: VolumeSpec): Promise<VolumeResizeOutcome> {
+    return this.volumes.resize(volume)
+  }
+
+  volumeUsage(names: string[]): Promise<VolumeUsage> {
+    return this.volumes.usage(names)
   }
 
   exec(request: ExecRequest): Promise<ExecSession> {

@@ -10,7 +10,7 @@ import type {
   V1Service,
 } from '@kubernetes/client-node'
 import { podHost } from '../../lib/pod-urls.js'
-import type { PodSpec } from '../pod-runtime.js'
+import type { PodSpec, VolumeSpec } from '../pod-runtime.js'
 import {
   ACCESS_ANNOTATION,
   COMPONENT_LABEL,
@@ -27,6 +27,7 @@ import {
   SLUG_ANNOTATION,
   safeLabelValue,
   USER_ID_LABEL,
+  VOLUME_ID_LABEL,
 } from './names.js'
 import { type KubernetesProfiles, resolveProfile } from './profiles.js'
 
@@ -36,7 +37,8 @@ import { type KubernetesProfiles, resolveProfile } from './profiles.js'
  * against the Kubernetes schemas; the adapter only sends them.
  *
  * Per pod:
- * - PersistentVolumeClaim `np-<id>-data`: the volume. Not owned by the Pod: it survives stop.
+ * - PersistentVolumeClaim `np-vol-<volumeId>` (`np-<podId>-data` before ADR 0016): the user's
+ *   volume, not owned by the Pod, so it survives stop and delete (see buildVolumeClaim).
  * - Secret `np-<id>-env`: every environment value (the Jupyter token among them), read by the
  *   container through secretKeyRef, so no value appears in the Pod object.
  * - Pod `np-<id>`: one container, non-root by default, restartPolicy Never (see buildPod).
@@ -50,6 +52,8 @@ import { type KubernetesProfiles, resolveProfile } from './profiles.js'
  * `kubectl delete pod`) lets the garbage collector remove them, and start re-creates them.
  */
 
+export type VolumeAccessMode = 'ReadWriteOnce' | 'ReadWriteOncePod' | 'ReadWriteMany'
+
 export interface ManifestSettings {
   namespace: string
   podDomain: string
@@ -60,6 +64,8 @@ export interface ManifestSettings {
   ingressClass: string
   tlsSecretName: string | null
   storageClass: string | null
+  /** Access mode of new volume claims; ReadWriteMany lets the admin allow shared volumes */
+  volumeAccessMode: VolumeAccessMode
   tcpExposure: 'nodeport' | 'loadbalancer'
   profiles: KubernetesProfiles
   allowRoot: boolean
@@ -120,19 +126,27 @@ export function ownerReference(owner: OwnerPod): V1OwnerReference {
   return { apiVersion: 'v1', kind: 'Pod', name: owner.name, uid: owner.uid, controller: true }
 }
 
-export function buildVolumeClaim(spec: PodSpec, s: ManifestSettings): V1PersistentVolumeClaim {
+/**
+ * A user's volume: labelled with its volume id (no pod id, no owner reference), so it outlives
+ * every pod that mounts it and only an explicit volume delete removes it (ADR 0016).
+ */
+export function buildVolumeClaim(volume: VolumeSpec, s: ManifestSettings): V1PersistentVolumeClaim {
   return {
     apiVersion: 'v1',
     kind: 'PersistentVolumeClaim',
     metadata: {
-      name: objectNames(spec.podId).volume,
+      name: volume.name,
       namespace: s.namespace,
-      labels: labels(spec, 'volume'),
-      annotations: { [SLUG_ANNOTATION]: spec.slug },
+      labels: {
+        [MANAGED_BY_LABEL]: MANAGED_BY,
+        [VOLUME_ID_LABEL]: volume.volumeId,
+        [USER_ID_LABEL]: safeLabelValue(volume.userId),
+        [COMPONENT_LABEL]: 'volume',
+      },
     },
     spec: {
-      accessModes: ['ReadWriteOnce'],
-      resources: { requests: { storage: `${spec.volumeSizeGb}Gi` } },
+      accessModes: [s.volumeAccessMode],
+      resources: { requests: { storage: `${volume.sizeGb}Gi` } },
       ...(s.storageClass ? { storageClassName: s.storageClass } : {}),
     },
   }
@@ -236,7 +250,7 @@ export function buildPod(spec: PodSpec, s: ManifestSettings): V1Pod {
         },
       ],
       volumes: [
-        { name: 'data', persistentVolumeClaim: { claimName: names.volume } },
+        { name: 'data', persistentVolumeClaim: { claimName: spec.volume.name } },
         { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: profile.shmSize } },
       ],
     },

@@ -9,6 +9,8 @@ import { createHash } from 'node:crypto'
 export const MANAGED_BY_LABEL = 'app.kubernetes.io/managed-by'
 export const MANAGED_BY = 'neuropod'
 export const POD_ID_LABEL = 'neuropod.io/pod-id'
+/** The platform's volume id on claims created since volumes outlive pods (ADR 0016) */
+export const VOLUME_ID_LABEL = 'neuropod.io/volume-id'
 export const USER_ID_LABEL = 'neuropod.io/user-id'
 export const COMPONENT_LABEL = 'neuropod.io/component'
 export const PORT_LABEL = 'neuropod.io/port'
@@ -57,6 +59,12 @@ export function objectNames(podId: string): ObjectNames {
     tcpPolicy: `${base}-tcp`,
     ingress: (port) => `${base}-${port}`,
   }
+}
+
+/** The claim of a volume created since ADR 0016 (older ones keep `np-<podId>-data`). */
+export function volumeClaimName(volumeId: string): string {
+  if (!POD_ID.test(volumeId)) throw new Error(`Not a volume id: ${JSON.stringify(volumeId)}`)
+  return `np-vol-${volumeId}`
 }
 
 /** The pod id an object name belongs to (`np-<podId>` or `np-<podId>-<suffix>`), else null. */

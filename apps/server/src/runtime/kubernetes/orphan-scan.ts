@@ -43,3 +43,25 @@ export function scanOrphans(
   }
   return { reports, podIds }
 }
+
+/**
+ * Volume claims no volume row names. Volumes belong to users, not pods (ADR 0016): a claim whose
+ * pod is gone may still be a kept volume, so only the list of known claim names decides.
+ */
+export function scanOrphanVolumes(
+  claims: ManagedObject[],
+  knownVolumes: Set<string>,
+  nowMs: number,
+  minAgeMs: number,
+): { name: string; podId: string | null }[] {
+  const orphans: { name: string; podId: string | null }[] = []
+  for (const claim of claims) {
+    const meta = claim.metadata ?? {}
+    const name = meta.name ?? ''
+    if (!name || knownVolumes.has(name)) continue
+    const created = meta.creationTimestamp ? new Date(meta.creationTimestamp).getTime() : 0
+    if (nowMs - created < minAgeMs) continue
+    orphans.push({ name, podId: meta.labels?.[POD_ID_LABEL] ?? podIdFromName(name) })
+  }
+  return orphans
+}

@@ -5,15 +5,10 @@ import type { ClusterWatch } from './cluster-watch.js'
 import { converge, deleteIgnoringMissing } from './converge.js'
 import { EnvSecrets } from './env-secret.js'
 import { canonical, isAlreadyExists, type KubeClients, kube, plain } from './kube-client.js'
-import {
-  buildDependents,
-  buildPod,
-  buildVolumeClaim,
-  type ManifestSettings,
-  type OwnerPod,
-} from './manifests.js'
+import { buildDependents, buildPod, type ManifestSettings, type OwnerPod } from './manifests.js'
 import { objectNames, POD_ID_LABEL } from './names.js'
 import { keepAllocated, rejectedOr, sameIngress, sameOwner, sameService } from './object-compare.js'
+import type { ClusterVolumes } from './volumes.js'
 
 /**
  * The write half of the Kubernetes adapter: a pod's objects (volume claim, env Secret, Pod,
@@ -24,6 +19,8 @@ import { keepAllocated, rejectedOr, sameIngress, sameOwner, sameService } from '
  */
 
 export interface PodObjectsOptions {
+  /** The pod's volume is the user's: created when missing, never deleted with the pod */
+  volumes: ClusterVolumes
   clients: KubeClients
   manifests: ManifestSettings
   watch: ClusterWatch
@@ -56,7 +53,7 @@ export class PodObjects {
     const { watch } = this
     await watch.synced([watch.pods, watch.services, watch.ingresses, watch.volumes])
     const names = objectNames(spec.podId)
-    await this.ensureVolume(spec)
+    await this.o.volumes.ensure(spec.volume)
 
     let pod = watch.pods.get(names.pod)
     if (pod && !pod.metadata?.deletionTimestamp && isFinished(watch.observe(spec.podId))) {
@@ -106,24 +103,6 @@ export class PodObjects {
         this.watch.emitObservation(podId, true)
     }, REOBSERVE_MS)
     timer.unref()
-  }
-
-  private async ensureVolume(spec: PodSpec): Promise<void> {
-    const name = objectNames(spec.podId).volume
-    const existing = this.watch.volumes.get(name)
-    if (existing?.metadata?.deletionTimestamp)
-      throw new Error('The volume of this pod is being deleted; retrying')
-    if (existing) return
-    try {
-      await kube(`create PersistentVolumeClaim ${name}`, () =>
-        this.o.clients.core.createNamespacedPersistentVolumeClaim({
-          namespace: this.ns,
-          body: buildVolumeClaim(spec, this.o.manifests),
-        }),
-      )
-    } catch (error) {
-      if (!isAlreadyExists(error)) throw rejectedOr(error)
-    }
   }
 
   private async createPod(spec: PodSpec): Promise<OwnerPod> {
@@ -232,9 +211,7 @@ export class PodObjects {
         networking.deleteNamespacedNetworkPolicy({ name: names.tcpPolicy, namespace: ns }),
       ),
     ])
-    await deleteIgnoringMissing(`delete PersistentVolumeClaim ${names.volume}`, () =>
-      core.deleteNamespacedPersistentVolumeClaim({ name: names.volume, namespace: ns }),
-    )
+    // The claim stays: the volume belongs to the user (ClusterVolumes.delete removes it).
   }
 
   /**

@@ -15,6 +15,9 @@ import type {
   RuntimeHealth,
   RuntimeListener,
   RuntimeStats,
+  VolumeResizeOutcome,
+  VolumeSpec,
+  VolumeUsage,
 } from '../pod-runtime.js'
 import { unavailableStats } from '../pod-runtime.js'
 import { simulatedExec } from './sim-exec.js'
@@ -64,6 +67,10 @@ export class SimulatedRuntime implements PodRuntime {
   readonly persistent: boolean
   private listener: RuntimeListener | null = null
   private readonly pods = new Map<string, SimPod>()
+  /**
+   * Volumes by runtime name. Volumes made before ADR 0016 are named by their first pod's id and
+   * share that pod's record; newer ones (`vol-<id>`) have a record of their own.
+   */
   private readonly volumes = new Map<string, { sizeGb: number; path: string }>()
   private readonly logsByPod = new Map<string, LogLineOut[]>()
   private readonly followers = new Map<string, Set<(lines: LogLineOut[]) => void>>()
@@ -125,8 +132,9 @@ export class SimulatedRuntime implements PodRuntime {
     if (existing) this.teardown(existing)
     const pod: SimPod = { podId: spec.podId, container: containerOf(spec), servers: new Map(), timers: [] }
     this.pods.set(spec.podId, pod)
-    const volumeIsNew = !this.volumes.has(spec.podId)
-    this.volumes.set(spec.podId, { sizeGb: spec.volumeSizeGb, path: spec.volumePath })
+    const volumeIsNew = !this.volumes.has(spec.volume.name)
+    this.volumes.set(spec.volume.name, { sizeGb: spec.volume.sizeGb, path: spec.volumePath })
+    if (spec.volume.name !== spec.podId) await this.persist(spec.volume.name)
     this.log(spec.podId, 'system', `[simulation] Pod accepted. This is a simulation: no container will run.`)
     this.emitEvent(
       spec.podId,
@@ -245,13 +253,45 @@ export class SimulatedRuntime implements PodRuntime {
     await this.persist(podId)
   }
 
+  /** The pod's compute and logs go; its volume is the user's and stays (deleteVolume). */
   async ensureDeleted(podId: string): Promise<void> {
     await this.ensureStopped(podId)
-    if (this.volumes.delete(podId))
-      this.emitEvent(podId, 'normal', 'VolumeDeleted', 'Simulation: volume deleted', null)
     this.logsByPod.delete(podId)
     this.listener?.observed(absent(podId))
     await this.persist(podId)
+  }
+
+  // ---------------------------------------------------------------- volumes
+
+  /** Many pods may "mount" a simulated volume: nothing is stored in it. */
+  readonly sharedVolumes = true
+
+  volumeName(volumeId: string): string {
+    return `vol-${volumeId}`
+  }
+
+  async ensureVolume(volume: VolumeSpec): Promise<void> {
+    if (this.volumes.has(volume.name)) return
+    this.volumes.set(volume.name, { sizeGb: volume.sizeGb, path: '' })
+    await this.persist(volume.name)
+  }
+
+  async deleteVolume(name: string): Promise<void> {
+    if (!this.volumes.delete(name)) return
+    await this.persist(name)
+  }
+
+  /** A simulated volume has no size to enforce: the platform records the new one. */
+  async resizeVolume(volume: VolumeSpec): Promise<VolumeResizeOutcome> {
+    const current = this.volumes.get(volume.name)
+    this.volumes.set(volume.name, { path: current?.path ?? '', sizeGb: volume.sizeGb })
+    await this.persist(volume.name)
+    return 'recorded'
+  }
+
+  /** Nothing is stored, so nothing is measured (never an invented figure). */
+  async volumeUsage(_names: string[]): Promise<VolumeUsage> {
+    return new Map()
   }
 
   /**
@@ -335,12 +375,17 @@ export class SimulatedRuntime implements PodRuntime {
     return null
   }
 
-  async orphans(known: Set<string>, remove: boolean): Promise<OrphanReport[]> {
+  async orphans(known: Set<string>, remove: boolean, knownVolumes: Set<string>): Promise<OrphanReport[]> {
     const reports: OrphanReport[] = []
-    for (const podId of new Set([...this.pods.keys(), ...this.volumes.keys()])) {
+    for (const podId of this.pods.keys()) {
       if (known.has(podId)) continue
       if (remove) await this.ensureDeleted(podId)
       reports.push({ kind: 'simulated-pod', name: podId, podId, removed: remove })
+    }
+    for (const name of [...this.volumes.keys()]) {
+      if (knownVolumes.has(name)) continue
+      if (remove) await this.deleteVolume(name)
+      reports.push({ kind: 'simulated-volume', name, podId: null, removed: remove })
     }
     return reports
   }
@@ -390,7 +435,7 @@ export class SimulatedRuntime implements PodRuntime {
     for (const follower of this.followers.get(podId) ?? []) follower([line])
   }
 
-  /** Writes the pod's state; writes that pile up while one runs collapse into one more. */
+  /** Writes the state kept under `podId` (a pod id or a volume name); writes that pile up collapse into one more. */
   private persist(podId: string): Promise<void> {
     const running = this.writes.get(podId)
     if (running) {

@@ -22,6 +22,7 @@ const usage: UsageReport = {
   total: 4,
   rows: [],
   byDay: [{ day: '2026-01-02', amount: 4 }],
+  byVolume: [],
   byPod: [
     { podId: 'a1b2c3d4e5f60718', podName: 'notebook', gpu: 'rtx-4050', amount: 4, computeSeconds: 5400 },
   ],
