@@ -34,6 +34,7 @@ import { sshRoutes } from './ssh/ssh.routes.js'
 import { statusRoutes } from './status/status.routes.js'
 import { templatesRoutes } from './templates/templates.routes.js'
 import { usersRoutes } from './users/users.routes.js'
+import { volumesRoutes } from './volumes/volumes.routes.js'
 
 export const BODY_LIMIT = 256 * 1024
 
@@ -137,6 +138,7 @@ export async function buildApp(platform: Platform, app: App, dispatcher: Dispatc
   prometheusRoutes(app, { config, observability: platform.observability })
   idleRoutes(app, { idle: platform.idle })
   notificationsRoutes(app, { notifications: platform.notifications })
+  volumesRoutes(app, { volumes: platform.volumes })
 
   // Pod URLs: the proxy serves pod hosts ahead of Fastify; its sign-in routes live on the platform host.
   const proxy = new PodProxy({

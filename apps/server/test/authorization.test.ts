@@ -266,6 +266,29 @@ describe('authorization matrix', () => {
     add('GET', '/api/settings/idle', USER, fixed('/api/settings/idle'))
     add('PUT', '/api/settings/idle', ADMIN, fixed('/api/settings/idle', { warningLeadMinutes: 10 }))
     add('GET', '/api/notifications', USER, fixed('/api/notifications?limit=5'))
+    // volumes (the owner's volume; another client must not reach it)
+    const newVolume = async () => {
+      const res = await server.request('POST', '/api/volumes', {
+        token: owner.token,
+        body: { name: `v-${Math.random().toString(36).slice(2, 8)}`, size: 1 },
+      })
+      expect(res.status, JSON.stringify(res.body)).toBe(201)
+      return res.body.data.volumeId as string
+    }
+    const volumeId = await newVolume()
+    add('GET', '/api/volumes', USER, fixed('/api/volumes'))
+    add('POST', '/api/volumes', { anon: 401, owner: 201, other: 201, admin: 201 }, () => ({
+      path: '/api/volumes',
+      body: { name: `v-${Math.random().toString(36).slice(2, 8)}`, size: 1 },
+    }))
+    add('GET', '/api/volumes/{volumeId}', OWNED, () => ({ path: `/api/volumes/${volumeId}` }))
+    add('PATCH', '/api/volumes/{volumeId}', OWNED, () => ({
+      path: `/api/volumes/${volumeId}`,
+      body: { name: `renamed-${Math.random().toString(36).slice(2, 8)}` },
+    }))
+    add('DELETE', '/api/volumes/{volumeId}', OWNED, async () => ({
+      path: `/api/volumes/${await newVolume()}`,
+    }))
     // billing (the owner's account; another client may not name it)
     add('GET', '/api/billing/ledger', OWNED, () => ({ path: `/api/billing/ledger?userId=${owner.id}` }))
     add('GET', '/api/billing/usage', OWNED, () => ({ path: `/api/billing/usage?userId=${owner.id}` }))
@@ -371,5 +394,22 @@ describe('authorization matrix', () => {
     expect(asAdminFilter.body.data.map((p: { podId: string }) => p.podId)).not.toContain(podId)
     const ledger = await server.request('GET', '/api/billing/ledger', { token: other.token })
     expect(ledger.body.data.every((e: { userId: string }) => e.userId === other.id)).toBe(true)
+  })
+
+  it('never shows one client the volumes of another; admins see every volume', async () => {
+    const own = await server.request('GET', '/api/volumes', { token: owner.token })
+    expect(own.body.count).toBeGreaterThan(0)
+    const ownIds = own.body.data.map((v: { volumeId: string }) => v.volumeId)
+    const theirs = await server.request('GET', `/api/volumes?userEmail=${encodeURIComponent(owner.email)}`, {
+      token: other.token,
+    })
+    expect(theirs.body.data.some((v: { volumeId: string }) => ownIds.includes(v.volumeId))).toBe(false)
+    const all = await server.request('GET', '/api/volumes', { token: server.adminToken })
+    const allIds = all.body.data.map((v: { volumeId: string }) => v.volumeId)
+    expect(ownIds.every((id: string) => allIds.includes(id))).toBe(true)
+    const one = await server.request('GET', `/api/volumes?userEmail=${encodeURIComponent(owner.email)}`, {
+      token: server.adminToken,
+    })
+    expect(one.body.data.map((v: { volumeId: string }) => v.volumeId).sort()).toEqual([...ownIds].sort())
   })
 })

@@ -1,7 +1,7 @@
 import Type, { type Static } from 'typebox'
 import { Envelope, Euros, IsoDate, Multiline, Nullable, PageInfo, PageQuery, PodId, Uuid } from './common.js'
 import { CreatePodIdleFields, PodIdle } from './idle.js'
-import { PortNumber, ServiceName } from './templates.js'
+import { PortNumber, ServiceName, VolumePath } from './templates.js'
 
 export const PodStatuses = [
   'pending',
@@ -104,6 +104,7 @@ export const Pod = Type.Object(
     containerDiskSize: Type.Integer(),
     volumeDiskSize: Type.Integer(),
     volumePath: Type.String(),
+    volumeId: Nullable(Type.String({ description: 'The volume mounted at volumePath (see /api/volumes)' })),
     enableJupyter: Type.Boolean(),
     env: Type.Record(Type.String(), Type.String()),
     startCommand: Nullable(Type.String()),
@@ -167,6 +168,14 @@ export const CreatePodBody = Type.Object(
     enableJupyter: Type.Optional(Type.Boolean()),
     assignToUser: Type.Optional(Nullable(Type.String({ maxLength: 254 }))),
     ...CreatePodIdleFields,
+    volumeId: Type.Optional(
+      Type.String({
+        maxLength: 64,
+        description:
+          'Mount this existing volume (yours, not in use) instead of a new one of volumeDiskSize GB',
+      }),
+    ),
+    mountPath: Type.Optional(VolumePath),
   },
   { additionalProperties: false },
 )
@@ -184,6 +193,17 @@ export const PodCreated = Type.Object({
 })
 
 export const PodParams = Type.Object({ podId: Type.String({ maxLength: 64 }) })
+export const DeletePodQuery = Type.Object(
+  {
+    keepVolume: Type.Optional(
+      Type.Boolean({
+        default: true,
+        description: "Keep the pod's volume (default): it stays yours, metered, attachable to a new pod",
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
 export const PodList = Type.Object({
   success: Type.Literal(true),
   count: Type.Integer(),

@@ -50,6 +50,7 @@ import { type BootstrapResult, bootstrapAdmin } from '../users/admin-bootstrap.j
 import { UsersRepository } from '../users/users.repository.js'
 import { UsersService } from '../users/users.service.js'
 import { VolumesRepository } from '../volumes/volumes.repository.js'
+import { VolumesService } from '../volumes/volumes.service.js'
 import { AdvisoryLockLeader, AlwaysLeader, type LeaderElection } from './leader.js'
 
 /** Everything a running NeuroPod is made of. Built once by `createPlatform`, used by main and tests. */
@@ -88,6 +89,7 @@ export interface Platform {
   notifications: NotificationsRepository
   /** Credentials of the first admin when this start created it with a generated password */
   bootstrap: BootstrapResult
+  volumes: VolumesService
 }
 
 export interface PlatformOverrides {
@@ -205,6 +207,7 @@ export async function createPlatform(
     audit,
     idleSettings,
     volumes: volumeRows,
+    volumeSharing: config.volumes.sharing,
   })
   reconciler = new Reconciler({
     pods: podRows,
@@ -316,6 +319,16 @@ export async function createPlatform(
     publishStopped: (podIds, message) => publisher.updateMany(podIds, message),
   })
   const notifications = new NotificationsRepository(db)
+  const volumes = new VolumesService({
+    volumes: volumeRows,
+    transactions: transactionsOn(db),
+    clock,
+    bus,
+    runtime,
+    pricing,
+    audit,
+    log: log.child({ component: 'volumes' }),
+  })
 
   bus.subscribe((m) => {
     if (m.kind === 'reconcile') reconciler.enqueue(m.podId)
@@ -356,5 +369,6 @@ export async function createPlatform(
     idleEvaluator,
     notifications,
     bootstrap,
+    volumes,
   }
 }

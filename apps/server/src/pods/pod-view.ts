@@ -105,6 +105,7 @@ export function podView(row: PodViewRow, options: ViewOptions): Pod {
     containerDiskSize: row.container_disk_size,
     volumeDiskSize: row.volume_disk_size,
     volumePath: row.volume_path,
+    volumeId: row.volume_id,
     enableJupyter: row.enable_jupyter,
     env: row.env as unknown as Record<string, string>,
     startCommand: row.start_command,

@@ -3,6 +3,7 @@ import {
   AdminPodsQuery,
   ConnectionsResponse,
   CreatePodBody,
+  DeletePodQuery,
   LogsQuery,
   LogsResponse,
   OwnPodsQuery,
@@ -232,9 +233,23 @@ export const podsRoutes: RouteModule<{ pods: PodsService }> = (app, { pods }) =>
 
   app.delete(
     '/api/pods/:podId',
-    action('Delete a pod: container, volume and URLs; idempotent'),
+    {
+      ...opts,
+      schema: {
+        tags,
+        summary:
+          'Delete a pod: container and URLs; its volume is kept (yours, still metered) unless ?keepVolume=false; idempotent',
+        params: PodParams,
+        querystring: DeletePodQuery,
+        response: { 200: PodActionResult, ...errorResponses(400, 401, 403, 404, 409) },
+      },
+    },
     async (request) => {
-      const pod = await pods.delete(requireUser(request), request.params.podId)
+      const pod = await pods.delete(
+        requireUser(request),
+        request.params.podId,
+        request.query.keepVolume ?? true,
+      )
       return {
         success: true as const,
         message: 'Pod deleting',

@@ -9,7 +9,7 @@ import {
 } from 'kysely'
 import type { AuditLog } from '../audit/audit-log.js'
 import type { Principal } from '../auth/principal.js'
-import type { Database, PodRow, TemplateRow } from '../db/schema.js'
+import type { Database, PodRow, TemplateRow, VolumeRow } from '../db/schema.js'
 import { runInTransaction, type Tx } from '../db/transaction.js'
 import { AppError, badRequest, forbidden, invalidState, notFound } from '../errors.js'
 import { resolveAutoStop } from '../idle/idle-policy.js'
@@ -23,6 +23,7 @@ import type { PricingService } from '../pricing/pricing.service.js'
 import type { Bus } from '../realtime/bus.js'
 import type { LogsResult, PodRuntime } from '../runtime/pod-runtime.js'
 import type { UsersRepository } from '../users/users.repository.js'
+import { mountPathProblem } from '../volumes/volume-rules.js'
 import type { VolumesRepository } from '../volumes/volumes.repository.js'
 import { type PodPublisher, podEventView } from './pod-publisher.js'
 import { validatePodRequest } from './pod-validation.js'
@@ -42,6 +43,8 @@ export interface PodsDeps {
   audit: AuditLog
   idleSettings: IdleSettingsRepository
   volumes: VolumesRepository
+  /** Admin setting: several pods may mount one volume where the runtime supports it */
+  volumeSharing: boolean
 }
 
 const POD_ID = /^[a-f0-9]{16}$/
@@ -290,6 +293,11 @@ export class PodsService {
           message: `${owner.id === principal.userId ? 'You already have' : 'This user already has'} a pod named "${spec.name}"`,
         })
     }
+    const mountPath = body.mountPath ?? spec?.volumePath ?? '/workspace'
+    const mountProblem = body.mountPath === undefined ? null : mountPathProblem(body.mountPath)
+    if (mountProblem) problems.push({ field: 'mountPath', message: mountProblem })
+    if (body.volumeId !== undefined && !/^[a-f0-9]{16}$/.test(body.volumeId))
+      problems.push({ field: 'volumeId', message: 'Not a volume id' })
     if (problems.length > 0 || !spec) throw badRequest('The pod request has problems', problems)
 
     const rates = podRates(catalog, spec)
@@ -314,34 +322,31 @@ export class PodsService {
               `A client may have at most ${catalog.settings.pods_per_user} pods; delete one first`,
             )
           }
+          // An existing volume already accrues (it is in the burn); a new one adds its rate.
           await this.assertAffordable(
             trx,
             user,
-            rates.computeRate + rates.storageRate,
+            rates.computeRate + (body.volumeId ? 0 : rates.storageRate),
             null,
             catalog.settings.minimum_start_minutes,
           )
         }
-        const volumeId = newPodId()
-        await this.deps.volumes.insert(
-          tx,
-          {
-            id: volumeId,
-            user_id: owner.id,
-            name: await this.freeVolumeName(tx, owner.id, spec.name),
-            size_gb: spec.volumeDiskSize,
-            mount_path: spec.volumePath,
-            runtime: this.deps.runtime.kind,
-            runtime_name: this.deps.runtime.volumeName(volumeId),
-            rate: rates.storageRate,
-          },
-          now,
-        )
+        const volume = body.volumeId
+          ? await this.attachableVolume(tx, body.volumeId, owner.id)
+          : await this.newVolume(
+              tx,
+              owner.id,
+              spec.name,
+              spec.volumeDiskSize,
+              mountPath,
+              rates.storageRate,
+              now,
+            )
         await trx
           .insertInto('pods')
           .values({
             id: podId,
-            volume_id: volumeId,
+            volume_id: volume.id,
             slug: newSlug(),
             name: spec.name,
             user_id: owner.id,
@@ -353,8 +358,8 @@ export class PodsService {
             gpu: spec.gpu,
             gpu_count: spec.gpuCount,
             container_disk_size: spec.containerDiskSize,
-            volume_disk_size: spec.volumeDiskSize,
-            volume_path: spec.volumePath,
+            volume_disk_size: volume.size_gb,
+            volume_path: mountPath,
             enable_jupyter: spec.enableJupyter,
             jupyter_token_sealed: jupyterToken ? this.deps.secrets.seal(jupyterToken) : null,
             env: JSON.stringify(spec.env),
@@ -409,6 +414,59 @@ export class PodsService {
     this.deps.publisher.created(pod, principal.email)
     this.deps.bus.publish({ kind: 'reconcile', podId })
     return pod
+  }
+
+  /**
+   * An existing volume for a new pod: the owner's, ready, and held by no other pod unless the admin
+   * allows sharing and the runtime offers shared storage (409 naming the pod that holds it).
+   */
+  private async attachableVolume(tx: Tx, volumeId: string, ownerId: string): Promise<VolumeRow> {
+    const volume = await this.deps.volumes.lock(tx, volumeId)
+    if (!volume || volume.user_id !== ownerId)
+      throw badRequest('The pod request has problems', [
+        { field: 'volumeId', message: "No such volume among the owner's volumes" },
+      ])
+    if (volume.status !== 'ready') throw new AppError('CONFLICT', 409, 'The volume is being deleted')
+    if (volume.runtime !== this.deps.runtime.kind)
+      throw badRequest('The pod request has problems', [
+        { field: 'volumeId', message: `The volume lives on the ${volume.runtime} runtime, not this one` },
+      ])
+    const holders = await this.deps.volumes.holders(tx, volumeId)
+    const sharing = this.deps.volumeSharing && this.deps.runtime.sharedVolumes
+    if (holders.length > 0 && !sharing)
+      throw new AppError(
+        'CONFLICT',
+        409,
+        `The volume is attached to pod "${holders[0]!.name}"; delete that pod keeping its volume, or choose another volume`,
+      )
+    return volume
+  }
+
+  private async newVolume(
+    tx: Tx,
+    ownerId: string,
+    podName: string,
+    sizeGb: number,
+    mountPath: string,
+    rate: number,
+    now: Date,
+  ): Promise<VolumeRow> {
+    const id = newPodId()
+    await this.deps.volumes.insert(
+      tx,
+      {
+        id,
+        user_id: ownerId,
+        name: await this.freeVolumeName(tx, ownerId, podName),
+        size_gb: sizeGb,
+        mount_path: mountPath,
+        runtime: this.deps.runtime.kind,
+        runtime_name: this.deps.runtime.volumeName(id),
+        rate,
+      },
+      now,
+    )
+    return (await this.deps.volumes.byId(id, tx))!
   }
 
   /** The pod's name for its new volume, numbered when the owner already has a volume of that name. */
@@ -555,11 +613,12 @@ export class PodsService {
     return this.accessible(principal, podId)
   }
 
-  async delete(principal: Principal, podId: string): Promise<PodRow> {
+  /** Deletes the pod; its volume stays the user's unless `keepVolume` is false (ADR 0016). */
+  async delete(principal: Principal, podId: string, keepVolume = true): Promise<PodRow> {
     await this.accessible(principal, podId)
-    const changed = await this.markDeleted(this.deps.db, [podId])
+    const changed = await this.markDeleted(this.deps.db, [podId], !keepVolume)
     if (changed.length > 0) {
-      await this.deps.audit.record(principal.userId, 'DELETE_POD', 'pod', podId, {})
+      await this.deps.audit.record(principal.userId, 'DELETE_POD', 'pod', podId, { keepVolume })
       await this.afterChange(podId, 'Pod deleting')
     }
     return this.deps.db.selectFrom('pods').selectAll().where('id', '=', podId).executeTakeFirstOrThrow()

@@ -1,6 +1,7 @@
 import { type Kysely, sql, type Transaction } from 'kysely'
 import type { Database, VolumeRow } from '../db/schema.js'
 import { executor, type Tx } from '../db/transaction.js'
+import { AppError, notFound } from '../errors.js'
 import type { VolumeSpec } from '../runtime/pod-runtime.js'
 
 /** A volume with the pod that mounts it (the newest undeleted one), as the API shows it. */
@@ -186,6 +187,47 @@ export class VolumesRepository {
       .where('billed_until', 'is not', null)
       .executeTakeFirstOrThrow()
     return Number(row.burn)
+  }
+
+  /** µ€ per hour of everything else the user's pods accrue now or once started (pod starts and volume creates). */
+  async podBurnOf(trx: Transaction<Database>, userId: string): Promise<number> {
+    const row = await trx
+      .selectFrom('pods')
+      .select(
+        sql<number>`coalesce(sum(storage_rate + case when desired_state = 'running' and status not in ('error', 'stopped') then compute_rate else 0 end), 0)::bigint`.as(
+          'burn',
+        ),
+      )
+      .where('user_id', '=', userId)
+      .where('deleted_at', 'is', null)
+      .where('desired_state', '<>', 'deleted')
+      .executeTakeFirstOrThrow()
+    return Number(row.burn)
+  }
+
+  async userByEmail(email: string): Promise<{ id: string } | undefined> {
+    return this.db
+      .selectFrom('users')
+      .select('id')
+      .where('email', '=', email.trim().toLowerCase())
+      .where('deleted_at', 'is', null)
+      .executeTakeFirst()
+  }
+
+  /** The owner's row, locked (clients only: their money checks queue here, as pod starts do). */
+  async lockOwner(
+    tx: Tx,
+    userId: string,
+  ): Promise<{ id: string; role: 'client' | 'admin'; balance: number }> {
+    const user = await tx.trx
+      .selectFrom('users')
+      .select(['id', 'role', 'balance', 'suspended_at', 'deleted_at'])
+      .where('id', '=', userId)
+      .forUpdate()
+      .executeTakeFirst()
+    if (!user || user.deleted_at) throw notFound('User not found')
+    if (user.suspended_at) throw new AppError('ACCOUNT_SUSPENDED', 403, 'The account is suspended')
+    return user
   }
 
   /** Runtime names of every volume not yet deleted (what the orphan scan must leave alone). */

@@ -209,7 +209,8 @@ describe.skipIf(!engine)('killing the server mid-operation', () => {
     const list = await pods()
     const [toStart, ...toDelete] = list
     expect((await api('POST', `/api/pods/${toStart.podId}/start`)).status).toBe(200)
-    for (const p of toDelete) expect((await api('DELETE', `/api/pods/${p.podId}`)).status).toBe(200)
+    for (const p of toDelete)
+      expect((await api('DELETE', `/api/pods/${p.podId}?keepVolume=false`)).status).toBe(200)
     // Kill at the first effect on the engine (a volume gone, the container created), or after
     // 100 ms: a fixed sleep let a fast machine finish everything before the kill.
     const deadline = Date.now() + 100
@@ -230,7 +231,7 @@ describe.skipIf(!engine)('killing the server mid-operation', () => {
     expect(left[0].podId).toBe(toStart.podId)
     const { containers, volumes } = await ours()
     expect(containers.map((c) => c.Names[0]?.replace(/^\//, ''))).toEqual([`neuropod-${toStart.podId}`])
-    expect(volumes.map((v) => v.Name)).toEqual([`neuropod-${toStart.podId}-data`])
+    expect(volumes.map((v) => v.Name)).toEqual([`neuropod-vol-${toStart.volumeId}`])
     expect((await api('GET', '/api/admin/runtime/orphans')).body.data).toEqual([])
   }, 300_000)
 })

@@ -69,8 +69,8 @@ describe.skipIf(!engine)('docker runtime on a real engine', () => {
     expect(res.status, JSON.stringify(res.body)).toBe(201)
     return res.body.data.podId
   }
-  const remove = async (podId: string) => {
-    await server.request('DELETE', `/api/pods/${podId}`, { token: client.token })
+  const remove = async (podId: string, keepVolume = false) => {
+    await server.request('DELETE', `/api/pods/${podId}?keepVolume=${keepVolume}`, { token: client.token })
     await eventually(
       async () => (await server.request('GET', `/api/pods/${podId}`, { token: client.token })).status === 404,
     )
@@ -97,7 +97,9 @@ describe.skipIf(!engine)('docker runtime on a real engine', () => {
     expect(info.Config.Env).toContain('NVIDIA_VISIBLE_DEVICES=void')
     expect(info.HostConfig.Memory).toBe(256 * 1024 * 1024)
     expect(info.HostConfig.NanoCpus).toBe(1e9)
-    expect(info.Mounts.find((m) => m.Destination === '/workspace')?.Name).toBe(`neuropod-${podId}-data`)
+    // The volume is the user's: named and labelled from its own id (ADR 0016).
+    const volumeName = `neuropod-vol-${running.volumeId}`
+    expect(info.Mounts.find((m) => m.Destination === '/workspace')?.Name).toBe(volumeName)
     expect(info.NetworkSettings.Ports['8080/tcp']?.[0]?.HostIp).toBe('127.0.0.1')
 
     // The HTTP port answers where the runtime says the platform reaches it.
@@ -136,7 +138,7 @@ describe.skipIf(!engine)('docker runtime on a real engine', () => {
     const stopped = await waitFor(podId, (p) => p.status === 'stopped')
     expect(stopped.tcpServices[0].hostPort).toBeNull()
     expect(await docker.container(`neuropod-${podId}`)).toBeNull()
-    expect(await docker.volumeExists(`neuropod-${podId}-data`)).toBe(true)
+    expect(await docker.volumeExists(volumeName)).toBe(true)
     const logsWhileStopped = await server.request('GET', `/api/pods/${podId}/logs`, { token: client.token })
     expect(logsWhileStopped.body.data.available).toBe(false)
 
@@ -149,10 +151,13 @@ describe.skipIf(!engine)('docker runtime on a real engine', () => {
     // Same TCP host port after a restart (it was free).
     expect(restarted.tcpServices[0].hostPort).toBe(tcp.hostPort)
 
-    // Delete removes the container and the volume.
-    await remove(podId)
+    // Delete removes the container and keeps the volume; deleting the volume removes it.
+    await remove(podId, true)
     expect(await docker.container(`neuropod-${podId}`)).toBeNull()
-    expect(await docker.volumeExists(`neuropod-${podId}-data`)).toBe(false)
+    expect(await docker.volumeExists(volumeName)).toBe(true)
+    const gone = await server.request('DELETE', `/api/volumes/${running.volumeId}`, { token: client.token })
+    expect(gone.status).toBe(200)
+    expect(await docker.volumeExists(volumeName)).toBe(false)
   })
 
   it('sees a container killed outside the platform: error with exit code, pushed to the socket', async () => {

@@ -19,6 +19,7 @@ export function mockPod(overrides: Partial<Pod> = {}): Pod {
     containerDiskSize: 10,
     volumeDiskSize: 20,
     volumePath: '/workspace',
+    volumeId: 'f0e1d2c3b4a59687',
     enableJupyter: true,
     env: {},
     startCommand: null,
