@@ -138,7 +138,7 @@ export async function buildApp(platform: Platform, app: App, dispatcher: Dispatc
   prometheusRoutes(app, { config, observability: platform.observability })
   idleRoutes(app, { idle: platform.idle })
   notificationsRoutes(app, { notifications: platform.notifications })
-  volumesRoutes(app, { volumes: platform.volumes })
+  volumesRoutes(app, { volumes: platform.volumes, volumeFiles: platform.volumeFiles })
 
   // Pod URLs: the proxy serves pod hosts ahead of Fastify; its sign-in routes live on the platform host.
   const proxy = new PodProxy({

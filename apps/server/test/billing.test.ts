@@ -131,8 +131,8 @@ describe('metered billing', () => {
       { volumeId: expect.any(String), volumeName: 'metered', amount: 3, storageSeconds: 3 * 3600 },
     ])
 
-    // Deleting stops storage billing too.
-    await server.request('DELETE', `/api/pods/${podId}`, { token: client.token })
+    // Deleting the pod with its volume stops storage billing too.
+    await server.request('DELETE', `/api/pods/${podId}?keepVolume=false`, { token: client.token })
     await eventually(
       async () =>
         (await db().selectFrom('pods').select('status').where('id', '=', podId).executeTakeFirst())

@@ -100,3 +100,12 @@ export const VolumeFilesQuery = Type.Object(
   },
   { additionalProperties: false },
 )
+
+export const VolumeUploadResponse = Type.Object({
+  success: Type.Literal(true),
+  message: Type.String(),
+  data: Type.Object({
+    bytes: Type.Integer({ description: 'Bytes received' }),
+    entries: Type.Integer({ description: 'Files, folders and links written' }),
+  }),
+})

@@ -49,6 +49,7 @@ import { TemplatesService } from '../templates/templates.service.js'
 import { type BootstrapResult, bootstrapAdmin } from '../users/admin-bootstrap.js'
 import { UsersRepository } from '../users/users.repository.js'
 import { UsersService } from '../users/users.service.js'
+import { VolumeFiles } from '../volumes/volume-files.js'
 import { VolumesRepository } from '../volumes/volumes.repository.js'
 import { VolumesService } from '../volumes/volumes.service.js'
 import { AdvisoryLockLeader, AlwaysLeader, type LeaderElection } from './leader.js'
@@ -90,6 +91,7 @@ export interface Platform {
   /** Credentials of the first admin when this start created it with a generated password */
   bootstrap: BootstrapResult
   volumes: VolumesService
+  volumeFiles: VolumeFiles
 }
 
 export interface PlatformOverrides {
@@ -329,6 +331,15 @@ export async function createPlatform(
     audit,
     log: log.child({ component: 'volumes' }),
   })
+  const volumeFiles = new VolumeFiles({
+    volumes,
+    rows: volumeRows,
+    transactions: transactionsOn(db),
+    runtime,
+    audit,
+    log: log.child({ component: 'volume-files' }),
+    maxBytes: config.volumes.maxTransferBytes,
+  })
 
   bus.subscribe((m) => {
     if (m.kind === 'reconcile') reconciler.enqueue(m.podId)
@@ -370,5 +381,6 @@ export async function createPlatform(
     notifications,
     bootstrap,
     volumes,
+    volumeFiles,
   }
 }

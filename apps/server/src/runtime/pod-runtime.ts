@@ -12,6 +12,7 @@
  * - Adapters watch their system (events/informers) and report observations; they never poll per pod.
  */
 
+import type { Readable } from 'node:stream'
 import type { ExecRequest, ExecSession } from './exec.js'
 import type { MetricsSource } from './metrics-source.js'
 
@@ -221,6 +222,13 @@ export interface PodRuntime {
   volumeUsage(names: string[]): Promise<VolumeUsage>
   /** Whether several pods may mount one volume at once (ReadWriteMany storage). */
   readonly sharedVolumes: boolean
+  /**
+   * Extracts a tar stream into `dir` of the pod's running container (created when missing);
+   * the caller has checked every entry. Throws ExecUnavailableError when the pod does not run.
+   */
+  putArchive(podId: string, dir: string, tar: Readable): Promise<void>
+  /** A tar stream of `target` (a file or a folder) in the pod's running container. */
+  getArchive(podId: string, target: string): Promise<Readable>
 
   /**
    * Optional: re-applies a running pod's per-port access (`spec.publicHttpPorts`) where the runtime

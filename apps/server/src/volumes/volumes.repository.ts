@@ -137,10 +137,13 @@ export class VolumesRepository {
   }
 
   /** Pods (not yet removed) that mount the volume, newest first. */
-  holders(tx: Tx, volumeId: string): Promise<{ id: string; name: string; status: string }[]> {
+  holders(
+    tx: Tx,
+    volumeId: string,
+  ): Promise<{ id: string; name: string; status: string; compute_active: boolean; volume_path: string }[]> {
     return tx.trx
       .selectFrom('pods as p')
-      .select(['p.id', 'p.name', 'p.status'])
+      .select(['p.id', 'p.name', 'p.status', 'p.compute_active', 'p.volume_path'])
       .where('p.volume_id', '=', volumeId)
       .where(HOLDING)
       .orderBy('p.created_at', 'desc')

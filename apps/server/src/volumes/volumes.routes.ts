@@ -1,18 +1,26 @@
+import type { Readable } from 'node:stream'
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox'
 import {
   CreateVolumeBody,
   SuccessMessage,
   UpdateVolumeBody,
+  VolumeFilesQuery,
   VolumeList,
   VolumeParams,
   VolumeResponse,
   VolumesQuery,
+  VolumeUploadResponse,
 } from '@neuropod/contracts'
 import { requireUser, userOnly } from '../http/auth-hooks.js'
 import { errorResponses, type RouteModule } from '../http/route-context.js'
+import type { VolumeFiles } from './volume-files.js'
 import type { VolumesService } from './volumes.service.js'
 
 /** A user's volumes (ADR 0016): storage that outlives pods. */
-export const volumesRoutes: RouteModule<{ volumes: VolumesService }> = (app, { volumes }) => {
+export const volumesRoutes: RouteModule<{ volumes: VolumesService; volumeFiles: VolumeFiles }> = (
+  app,
+  { volumes, volumeFiles },
+) => {
   const tags = ['Volumes']
   const opts = { preValidation: userOnly }
 
@@ -102,4 +110,69 @@ export const volumesRoutes: RouteModule<{ volumes: VolumesService }> = (app, { v
       return { success: true as const, message: 'Volume deleted' }
     },
   )
+
+  // Files: the body is the raw stream (a tar, or one file), read and checked by VolumeFiles.
+  app.register(async (child) => {
+    const files = child.withTypeProvider<TypeBoxTypeProvider>()
+    files.addContentTypeParser(['application/x-tar', 'application/octet-stream'], (_request, payload, done) =>
+      done(null, payload),
+    )
+
+    files.put(
+      '/api/volumes/:volumeId/files',
+      {
+        ...opts,
+        schema: {
+          tags,
+          summary:
+            'Upload into the volume through the running pod that mounts it: a tar (application/x-tar) extracted into ?path= (a folder), or one file (application/octet-stream) written at ?path=. Entries with absolute paths, .., links leaving the upload and special files are refused; size limited by NEUROPOD_VOLUME_MAX_TRANSFER_MB',
+          params: VolumeParams,
+          querystring: VolumeFilesQuery,
+          response: {
+            200: VolumeUploadResponse,
+            ...errorResponses(400, 401, 403, 404, 409, 411, 413, 415, 503),
+          },
+        },
+      },
+      async (request) => {
+        const type = (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase()
+        const length = request.headers['content-length']
+        const data = await volumeFiles.upload(
+          requireUser(request),
+          request.params.volumeId,
+          request.query.path,
+          request.body as Readable,
+          type === 'application/x-tar' ? 'tar' : 'file',
+          length === undefined ? null : Number(length),
+        )
+        return { success: true as const, message: 'Uploaded', data }
+      },
+    )
+
+    files.get(
+      '/api/volumes/:volumeId/files',
+      {
+        ...opts,
+        schema: {
+          tags,
+          summary:
+            'Download ?path= (a file or a folder; default the whole volume) as a tar, through the running pod that mounts it',
+          params: VolumeParams,
+          querystring: VolumeFilesQuery,
+          response: errorResponses(400, 401, 403, 404, 409, 413, 503),
+        },
+      },
+      async (request, reply) => {
+        const { stream, filename } = await volumeFiles.download(
+          requireUser(request),
+          request.params.volumeId,
+          request.query.path,
+        )
+        return reply
+          .type('application/x-tar')
+          .header('content-disposition', `attachment; filename="${filename}"`)
+          .send(stream)
+      },
+    )
+  })
 }

@@ -1,5 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process'
 import path from 'node:path'
+import type { Readable } from 'node:stream'
 import type { Clock } from '../../src/lib/clock.js'
 import { systemClock } from '../../src/lib/clock.js'
 import { type ExecSession, ExecUnavailableError } from '../../src/runtime/exec.js'
@@ -196,6 +197,14 @@ export class ProcessRuntime implements PodRuntime {
 
   async volumeUsage(): Promise<VolumeUsage> {
     return new Map()
+  }
+
+  async putArchive(): Promise<void> {
+    throw new ExecUnavailableError('unsupported', 'The process runtime stores no files')
+  }
+
+  async getArchive(): Promise<Readable> {
+    throw new ExecUnavailableError('unsupported', 'The process runtime stores no files')
   }
 
   /** Its "containers" are Node processes serving HTTP; there is no shell to exec into. */

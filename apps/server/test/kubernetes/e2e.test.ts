@@ -129,7 +129,7 @@ describe('kubernetes runtime end to end', () => {
     expect(fake.get('ingresses', `np-${podId}-${port}`)!.spec.rules[0].host).toBe(new URL(url).hostname)
 
     const deleted = waitForEvent(socket, 'podDeleted', (e) => e.podId === podId, 15_000)
-    await server.request('DELETE', `/api/pods/${podId}`, { token: client.token })
+    await server.request('DELETE', `/api/pods/${podId}?keepVolume=false`, { token: client.token })
     await deleted
     await eventually(
       async () =>

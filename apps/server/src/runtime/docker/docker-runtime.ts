@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream'
 import type Dockerode from 'dockerode'
 import type { Config } from '../../config.js'
 import type { Logger } from '../../lib/logger.js'
@@ -280,6 +281,14 @@ export class DockerRuntime implements PodRuntime {
       nvidia: this.options.target.local ? new NvidiaSmiMonitor(intervalSeconds, this.options.log) : null,
     })
     return this.metricsSource
+  }
+
+  putArchive(podId: string, dir: string, tar: Readable): Promise<void> {
+    return this.volumes.putArchive(podId, dir, tar, (r) => this.exec(r))
+  }
+
+  getArchive(podId: string, target: string): Promise<Readable> {
+    return this.volumes.getArchive(podId, target)
   }
 
   exec(request: ExecRequest): Promise<ExecSession> {

@@ -1,8 +1,12 @@
+import type { Readable } from 'node:stream'
 import type Dockerode from 'dockerode'
 import type { VolumeCreateOptions } from 'dockerode'
+import { ExecUnavailableError } from '../exec.js'
+import { type Exec, run } from '../exec-archive.js'
 import type { VolumeResizeOutcome, VolumeSpec, VolumeUsage } from '../pod-runtime.js'
 import { buildVolumeSpec } from './container-spec.js'
-import { statusOf } from './engine.js'
+import { errorMessage, statusOf } from './engine.js'
+import { containerName } from './names.js'
 
 /**
  * A user's volumes on the engine (ADR 0016): named volumes labelled with the volume id, created
@@ -32,10 +36,22 @@ export async function ensureEngineVolume(
 }
 
 export class DockerVolumes {
+  private readonly archives: DockerArchives
+
   constructor(
     private readonly docker: Dockerode,
     private readonly instanceId: string,
-  ) {}
+  ) {
+    this.archives = new DockerArchives(docker)
+  }
+
+  putArchive(podId: string, dir: string, tar: Readable, exec: Exec): Promise<void> {
+    return this.archives.put(podId, dir, tar, exec)
+  }
+
+  getArchive(podId: string, target: string): Promise<Readable> {
+    return this.archives.get(podId, target)
+  }
 
   ensure(volume: VolumeSpec): Promise<void> {
     return ensureEngineVolume(this.docker, buildVolumeSpec(volume, this.instanceId))
@@ -74,6 +90,41 @@ export class DockerVolumes {
     }
     return usage
   }
+}
+
+/**
+ * Files through the engine's archive API (`PUT`/`GET /containers/{id}/archive`): the engine
+ * extracts into the container's own filesystem, never the host's. The target folder is made first
+ * (the API needs it to exist).
+ */
+export class DockerArchives {
+  constructor(private readonly docker: Dockerode) {}
+
+  async put(podId: string, dir: string, tar: Readable, exec: Exec): Promise<void> {
+    const made = await run(exec, podId, ['mkdir', '-p', '--', dir])
+    if (made.code !== 0) throw new Error(`Could not make ${dir}: ${made.stderr.trim()}`)
+    const container = this.docker.getContainer(containerName(podId))
+    try {
+      await container.putArchive(tar, { path: dir })
+    } catch (error) {
+      throw archiveError(error)
+    }
+  }
+
+  async get(podId: string, target: string): Promise<Readable> {
+    const container = this.docker.getContainer(containerName(podId))
+    try {
+      return (await container.getArchive({ path: target })) as Readable
+    } catch (error) {
+      throw archiveError(error)
+    }
+  }
+}
+
+function archiveError(error: unknown): Error {
+  if (statusOf(error) === 404)
+    return new ExecUnavailableError('not-running', 'The pod has no running container right now')
+  return new Error(`The engine refused the transfer: ${errorMessage(error)}`)
 }
 
 interface EngineVolumeUsage {

@@ -1,7 +1,9 @@
+import type { Readable } from 'node:stream'
 import type { Clock } from '../../lib/clock.js'
 import type { Logger } from '../../lib/logger.js'
 import type { ExecRequest, ExecSession } from '../exec.js'
 import type { MetricsSource } from '../metrics-source.js'
+import { tarFrom, tarInto } from '../exec-archive.js'
 import type {
   GpuDeviceInfo,
   GpuStock,
@@ -234,6 +236,15 @@ export class KubernetesRuntime implements PodRuntime {
 
   volumeUsage(names: string[]): Promise<VolumeUsage> {
     return this.volumes.usage(names)
+  }
+
+  /** Through `pods/exec` with the image's tar, as `kubectl cp` does. */
+  putArchive(podId: string, dir: string, tar: Readable): Promise<void> {
+    return tarInto((r) => this.exec(r), podId, dir, tar)
+  }
+
+  getArchive(podId: string, target: string): Promise<Readable> {
+    return tarFrom((r) => this.exec(r), podId, target)
   }
 
   exec(request: ExecRequest): Promise<ExecSession> {

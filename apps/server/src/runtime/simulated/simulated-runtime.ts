@@ -1,5 +1,6 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import type { Readable } from 'node:stream'
 import type { Clock } from '../../lib/clock.js'
 import { type ExecRequest, type ExecSession, ExecUnavailableError } from '../exec.js'
 import { type MetricsSource, SimulatedMetricsSource } from '../metrics-source.js'
@@ -287,6 +288,20 @@ export class SimulatedRuntime implements PodRuntime {
     this.volumes.set(volume.name, { path: current?.path ?? '', sizeGb: volume.sizeGb })
     await this.persist(volume.name)
     return 'recorded'
+  }
+
+  async putArchive(): Promise<void> {
+    throw new ExecUnavailableError(
+      'unsupported',
+      'The simulation stores no files: there is nothing to upload to',
+    )
+  }
+
+  async getArchive(): Promise<Readable> {
+    throw new ExecUnavailableError(
+      'unsupported',
+      'The simulation stores no files: there is nothing to download',
+    )
   }
 
   /** Nothing is stored, so nothing is measured (never an invented figure). */
