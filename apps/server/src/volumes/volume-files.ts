@@ -29,8 +29,10 @@ export interface VolumeFilesDeps {
 const RESOLVE = [
   'm=$(readlink -f -- "$1") || exit 3',
   'p=$2; rest=',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
   'while [ ! -e "$p" ] && [ ! -L "$p" ]; do rest="/${p##*/}$rest"; p=${p%/*}; [ -n "$p" ] || p=/; done',
   'r=$(readlink -f -- "$p") || exit 3',
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: shell parameter expansion, not a template
   'printf "%s\\n%s%s\\n%s\\n" "$m" "$r" "$rest" "${rest:+missing}"',
 ].join('\n')
 
