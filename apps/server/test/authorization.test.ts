@@ -286,6 +286,16 @@ describe('authorization matrix', () => {
       path: `/api/volumes/${volumeId}`,
       body: { name: `renamed-${Math.random().toString(36).slice(2, 8)}` },
     }))
+    // Files go through a running pod's container; the simulation has none, so owners get a 409.
+    const FILES = { anon: 401, owner: 409, other: 403, admin: 409 }
+    add('GET', '/api/volumes/{volumeId}/files', FILES, () => ({
+      path: `/api/volumes/${volumeId}/files?path=a`,
+    }))
+    add('PUT', '/api/volumes/{volumeId}/files', FILES, () => ({
+      path: `/api/volumes/${volumeId}/files?path=a.txt`,
+      body: 'hello',
+      headers: { 'content-type': 'application/octet-stream' },
+    }))
     add('DELETE', '/api/volumes/{volumeId}', OWNED, async () => ({
       path: `/api/volumes/${await newVolume()}`,
     }))

@@ -197,6 +197,8 @@ export class VolumeFiles {
   /** The running pod that mounts the volume, and the target resolved inside its mount. */
   private async target(principal: Principal, volumeId: string, rel: string): Promise<Target> {
     await this.deps.volumes.accessible(principal, volumeId)
+    if (this.deps.runtime.simulated)
+      throw new AppError('INVALID_STATE', 409, 'The simulation stores no files: there is nothing to transfer')
     const holders = await this.deps.transactions.run((tx) => this.deps.rows.holders(tx, volumeId))
     const pod = holders.find((h) => h.compute_active && ['creating', 'running'].includes(h.status))
     if (!pod)
