@@ -44,6 +44,9 @@ async function migrate(db: Kysely<any>, target: string | null): Promise<string[]
     provider,
     migrationTableName: 'neuropod_migrations',
     migrationLockTableName: 'neuropod_migrations_lock',
+    // Numbers were reserved per feature and landed out of order (0007 and 0008 before 0006): a
+    // database that already ran a later one still runs an earlier one it has not.
+    allowUnorderedMigrations: true,
   })
   const { error, results } =
     target === null ? await migrator.migrateToLatest() : await migrator.migrateTo(target)

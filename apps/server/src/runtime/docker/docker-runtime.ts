@@ -27,9 +27,9 @@ import { ContainerReads } from './container-reads.js'
 import { type EngineTarget, engineVersion, errorMessage, ping } from './engine.js'
 import { EventWatcher } from './event-watcher.js'
 import { GpuInventory } from './gpu-inventory.js'
+import { volumeName } from './names.js'
 import { NvidiaSmiMonitor } from './nvidia-smi-metrics.js'
 import { DockerStatsStreams } from './stats-streams.js'
-import { volumeName } from './names.js'
 import { DockerVolumes } from './volumes.js'
 
 /**

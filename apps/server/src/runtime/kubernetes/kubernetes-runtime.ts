@@ -2,8 +2,8 @@ import type { Readable } from 'node:stream'
 import type { Clock } from '../../lib/clock.js'
 import type { Logger } from '../../lib/logger.js'
 import type { ExecRequest, ExecSession } from '../exec.js'
-import type { MetricsSource } from '../metrics-source.js'
 import { tarFrom, tarInto } from '../exec-archive.js'
+import type { MetricsSource } from '../metrics-source.js'
 import type {
   GpuDeviceInfo,
   GpuStock,
