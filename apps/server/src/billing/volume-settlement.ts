@@ -1,6 +1,5 @@
 import { type Kysely, sql, type Transaction } from 'kysely'
 import type { Database } from '../db/schema.js'
-import type { Settlement } from './settlement.js'
 
 /**
  * Per-second metering of volumes (ADR 0016), the same rule as pods (settlement.ts): each volume
@@ -11,6 +10,13 @@ import type { Settlement } from './settlement.js'
  * between settlements; the meter's tick settles everyone.
  */
 
+/** One owner's charge for their volumes (the same shape as settlement.ts's Settlement). */
+export interface VolumeSettlement {
+  userId: string
+  charged: number
+  balance: number
+}
+
 /** Volumes per statement in a tick: bounds lock time on large installations. */
 export const VOLUME_TICK_BATCH = 5000
 
@@ -18,7 +24,7 @@ export async function settleVolumes(
   trx: Transaction<Database> | Kysely<Database>,
   now: Date,
   volumeIds: string[] | null,
-): Promise<{ volumes: number; users: Settlement[] }> {
+): Promise<{ volumes: number; users: VolumeSettlement[] }> {
   if (volumeIds && volumeIds.length === 0) return { volumes: 0, users: [] }
   const filter = volumeIds ? sql`and v.id in (${sql.join(volumeIds)})` : sql``
   const result = await sql<{
