@@ -277,7 +277,7 @@ describe('pods on the simulated runtime', () => {
         })
       await wait(first, 'running')
       const waiting = await wait(second, 'pending')
-      expect(waiting.statusReason).toMatch(/Waiting for a free RTX 4050: 0 of 1 free/)
+      expect(waiting.statusReason).toMatch(/Waiting for a free RTX 4050 \(queued: position 1\): 0 of 1 free/)
       await gpuServer.request('POST', `/api/pods/${first}/stop`, { token: gpuServer.adminToken })
       await wait(second, 'running')
       const allocations = await gpuServer.platform.database.db
@@ -285,6 +285,80 @@ describe('pods on the simulated runtime', () => {
         .selectAll()
         .execute()
       expect(allocations.map((a) => [a.device_id, a.pod_id])).toEqual([['gpu0', second]])
+    } finally {
+      await gpuServer.stop()
+    }
+  })
+
+  it('queues GPU pods oldest first across users, with their positions, and a start joins at the back', async () => {
+    const gpuServer = await createTestServer({ env: { NEUROPOD_GPUS: 'gpu0:rtx-4050,gpu1:rtx-4050' } })
+    try {
+      const alice = await gpuServer.newClient('alice')
+      const bob = await gpuServer.newClient('bob')
+      for (const c of [alice, bob])
+        await gpuServer.request('POST', '/api/auth/users/credit', {
+          token: gpuServer.adminToken,
+          body: { userId: c.id, amount: 1000, reason: 'queue test' },
+        })
+      const deploy = async (token: string, name: string) =>
+        (
+          await gpuServer.request('POST', '/api/pods', {
+            token,
+            body: { name, dockerImage: 'busybox:latest', gpu: 'rtx-4050', ports: [8080] },
+          })
+        ).body.data.podId as string
+      const get = async (token: string, id: string) =>
+        (await gpuServer.request('GET', `/api/pods/${id}`, { token })).body.data
+      const wait = (
+        token: string,
+        id: string,
+        check: (pod: { status: string; statusReason: string | null }) => boolean,
+      ) =>
+        eventually(async () => {
+          const pod = await get(token, id)
+          return check(pod) ? pod : null
+        })
+      const queued = (position: number) => (pod: { status: string; statusReason: string | null }) =>
+        pod.status === 'pending' && (pod.statusReason ?? '').includes(`position ${position})`)
+      const running = (pod: { status: string }) => pod.status === 'running'
+
+      const a1 = await deploy(alice.token, 'a1')
+      await wait(alice.token, a1, running)
+      const b1 = await deploy(bob.token, 'b1')
+      await wait(bob.token, b1, running)
+      const a2 = await deploy(alice.token, 'a2')
+      await wait(alice.token, a2, queued(1))
+      const b2 = await deploy(bob.token, 'b2')
+      await wait(bob.token, b2, queued(2))
+
+      // A device frees up: the oldest queued pod gets it, the next one moves up.
+      await gpuServer.request('DELETE', `/api/pods/${b1}`, { token: bob.token })
+      await wait(alice.token, a2, running)
+      await wait(bob.token, b2, queued(1))
+
+      // A pod deployed now queues behind b2, and b2 gets the next device, not the newcomer.
+      const a3 = await deploy(alice.token, 'a3')
+      await wait(alice.token, a3, queued(2))
+      await gpuServer.request('POST', `/api/pods/${a1}/stop`, { token: alice.token })
+      await wait(bob.token, b2, running)
+      await wait(alice.token, a3, queued(1))
+
+      // Stopping a queued pod cancels its wait; starting it again queues it at the back.
+      await gpuServer.request('POST', `/api/pods/${a1}/start`, { token: alice.token })
+      await wait(alice.token, a1, queued(2))
+      await gpuServer.request('POST', `/api/pods/${a3}/stop`, { token: alice.token })
+      await wait(alice.token, a3, (p) => p.status === 'stopped')
+      await gpuServer.request('POST', `/api/pods/${a3}/start`, { token: alice.token })
+      await wait(alice.token, a1, queued(1))
+      await wait(alice.token, a3, queued(2))
+
+      // Waiting is never billed: compute accrues only while compute_active (a placed container).
+      const computing = await gpuServer.platform.database.db
+        .selectFrom('pods')
+        .select(['id', 'compute_active'])
+        .where('id', 'in', [a1, a3])
+        .execute()
+      expect(computing.map((p) => p.compute_active)).toEqual([false, false])
     } finally {
       await gpuServer.stop()
     }

@@ -9,6 +9,7 @@ import * as m0007ssh from './migrations/2026_12_03_0007_ssh.js'
 import * as m0008metrics from './migrations/2026_12_03_0008_metrics.js'
 import * as m0009idle from './migrations/2026_12_03_0009_idle.js'
 import * as m0013replicas from './migrations/2026_12_04_0013_replicas.js'
+import * as m0016queue from './migrations/2026_12_04_0016_gpu_queue.js'
 
 /** Migrations are listed here explicitly (no directory scanning), so bundles and tests see the same set. */
 const migrations: Record<string, Migration> = {
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '2026_12_03_0009_idle': m0009idle,
   '2026_12_04_0013_replicas': m0013replicas,
   '2026_12_03_0006_volumes': m0006volumes,
+  '2026_12_04_0016_gpu_queue': m0016queue,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }

@@ -189,6 +189,8 @@ export interface PodsTable {
   volume_id: string | null
   /** Whether removing the pod removes its volume too */
   delete_volume: ColumnType<boolean, boolean | undefined, boolean>
+  /** When the pod began to wait for a GPU of its type (the queue's order, ADR 0023); null: not queued */
+  queued_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
 }
 
 export interface PodEventsTable {

@@ -4,7 +4,11 @@ import type { GpuDeviceInfo, GpuStock } from '../runtime/pod-runtime.js'
 
 const ALLOCATION_LOCK = 7_001_002_004
 
-export type Allocation = { ok: true; deviceIds: string[] } | { ok: false; free: number; total: number }
+export type Allocation =
+  /** `leftQueue`: the pod had waited, so the pods behind it moved up */
+  | { ok: true; deviceIds: string[]; leftQueue: boolean }
+  /** Waits: `position` 1 is next in the queue of its GPU type */
+  | { ok: false; free: number; total: number; position: number }
 
 /** What placement does with a pod's devices, decided from the inventory and the allocation table. */
 export type AllocationPlan =
@@ -14,6 +18,12 @@ export type AllocationPlan =
   | { kind: 'allocate'; deviceIds: string[] }
   /** Not enough free devices of the type: wait (any stale allocation of its own is dropped) */
   | { kind: 'wait'; free: number; total: number }
+
+/** Pods queued before this one for the same GPU type: how many, and how many devices they need. */
+export interface QueueAhead {
+  pods: number
+  gpus: number
+}
 
 /**
  * Chooses devices for a pod: keeps a complete allocation, else takes the first free devices of the
@@ -25,12 +35,15 @@ export function planAllocation(
   count: number,
   mine: string[],
   others: Set<string>,
+  ahead: QueueAhead = { pods: 0, gpus: 0 },
 ): AllocationPlan {
   const ofType = inventory.filter((d) => d.gpuType === gpuType)
   if (mine.length === count && mine.every((m) => ofType.some((d) => d.deviceId === m)))
     return { kind: 'keep', deviceIds: mine }
   const free = ofType.filter((d) => !others.has(d.deviceId))
-  if (free.length < count) return { kind: 'wait', free: free.length, total: ofType.length }
+  // Oldest first: the devices pods queued earlier need are theirs, even while they are not yet
+  // placed (a pod that asks right after a release must not overtake them).
+  if (free.length - ahead.gpus < count) return { kind: 'wait', free: free.length, total: ofType.length }
   return { kind: 'allocate', deviceIds: free.slice(0, count).map((d) => d.deviceId) }
 }
 
@@ -51,11 +64,14 @@ export async function allocateGpus(
   const all = await trx.selectFrom('gpu_allocations').select(['device_id', 'pod_id']).execute()
   const mine = all.filter((a) => a.pod_id === podId).map((a) => a.device_id)
   const others = new Set(all.filter((a) => a.pod_id !== podId).map((a) => a.device_id))
-  const plan = planAllocation(inventory, gpuType, count, mine, others)
-  if (plan.kind === 'keep') return { ok: true, deviceIds: plan.deviceIds }
+  const { queuedAt, waited } = await joinQueue(trx, podId, now)
+  const ahead = await queuedAhead(trx, podId, gpuType, queuedAt)
+  const plan = planAllocation(inventory, gpuType, count, mine, others, ahead)
+  if (plan.kind === 'keep') return { ok: true, deviceIds: plan.deviceIds, leftQueue: false }
   // A stale or partial allocation (inventory changed, count changed): start over.
   if (mine.length > 0) await trx.deleteFrom('gpu_allocations').where('pod_id', '=', podId).execute()
-  if (plan.kind === 'wait') return { ok: false, free: plan.free, total: plan.total }
+  if (plan.kind === 'wait') return { ok: false, free: plan.free, total: plan.total, position: ahead.pods + 1 }
+  await trx.updateTable('pods').set({ queued_at: null }).where('id', '=', podId).execute()
   await trx
     .insertInto('gpu_allocations')
     .values(
@@ -67,7 +83,40 @@ export async function allocateGpus(
       })),
     )
     .execute()
-  return { ok: true, deviceIds: plan.deviceIds }
+  return { ok: true, deviceIds: plan.deviceIds, leftQueue: waited }
+}
+
+/** The pod's place in the queue: when it first waited (now, if this is its first try). */
+async function joinQueue(
+  trx: Transaction<Database>,
+  podId: string,
+  now: Date,
+): Promise<{ queuedAt: Date; waited: boolean }> {
+  const before = await trx.selectFrom('pods').select('queued_at').where('id', '=', podId).executeTakeFirst()
+  if (before?.queued_at) return { queuedAt: before.queued_at, waited: true }
+  await trx.updateTable('pods').set({ queued_at: now }).where('id', '=', podId).execute()
+  return { queuedAt: now, waited: false }
+}
+
+/** Pods of the same GPU type still waiting that were queued before this one (ties: by id). */
+async function queuedAhead(
+  trx: Transaction<Database>,
+  podId: string,
+  gpuType: string,
+  queuedAt: Date,
+): Promise<QueueAhead> {
+  const row = await trx
+    .selectFrom('pods')
+    .select([sql<number>`count(*)::int`.as('pods'), sql<number>`coalesce(sum(gpu_count), 0)::int`.as('gpus')])
+    .where('gpu', '=', gpuType)
+    .where('status', '=', 'pending')
+    .where('desired_state', '=', 'running')
+    .where('id', '<>', podId)
+    .where((eb) =>
+      eb.or([eb('queued_at', '<', queuedAt), eb.and([eb('queued_at', '=', queuedAt), eb('id', '<', podId)])]),
+    )
+    .executeTakeFirst()
+  return { pods: row?.pods ?? 0, gpus: row?.gpus ?? 0 }
 }
 
 export async function releaseGpus(trx: Transaction<Database>, podId: string): Promise<number> {

@@ -220,7 +220,9 @@ export class PodsRepository {
       .where('status', '=', 'pending')
       .where('desired_state', '=', 'running')
       .where('gpu', '<>', 'cpu')
-      .orderBy('updated_at')
+      // The queue's order (a reason update changes updated_at, so that is no order at all).
+      .orderBy(sql`queued_at asc nulls last`)
+      .orderBy('id')
       .execute()
     return rows.map((r) => r.id)
   }

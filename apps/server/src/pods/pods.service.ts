@@ -557,6 +557,8 @@ export class PodsService {
           status: 'pending',
           status_reason: null,
           exit_code: null,
+          // A start joins the GPU queue at the back, whatever place an earlier wait had.
+          queued_at: null,
           http_services: JSON.stringify(
             pod.http_services.map((s) => ({ ...s, status: 'creating', statusReason: null })),
           ),

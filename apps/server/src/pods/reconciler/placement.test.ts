@@ -52,6 +52,25 @@ describe('GPU placement decisions', () => {
     expect(gpuWaitReason({ free: 0, total: 0 }, 'H100', 1)).toBe(
       'Waiting for a GPU: this machine has no H100',
     )
+    expect(gpuWaitReason({ free: 0, total: 2, position: 3 }, 'RTX 4090', 1)).toBe(
+      'Waiting for a free RTX 4090 (queued: position 3): 0 of 2 free, 2 needed'.replace(
+        '2 needed',
+        '1 needed',
+      ),
+    )
+  })
+
+  it('leaves the devices that pods queued earlier need to them (oldest first)', () => {
+    // One device free, and a pod ahead in the queue needs it: wait, even though it is free.
+    expect(planAllocation(inventory, 'rtx-4090', 1, [], new Set(['GPU-a']), { pods: 1, gpus: 1 })).toEqual({
+      kind: 'wait',
+      free: 1,
+      total: 2,
+    })
+    // Two free, the pod ahead needs one: the second is this pod's.
+    expect(planAllocation(inventory, 'rtx-4090', 1, [], new Set(), { pods: 1, gpus: 1 })).toMatchObject({
+      kind: 'allocate',
+    })
   })
 })
 

@@ -19,13 +19,13 @@ import { podSpec, usesGpus } from './pod-spec.js'
 
 /** Why a pod waits for a GPU, as its owner reads it. */
 export function gpuWaitReason(
-  shortage: { free: number; total: number },
+  shortage: { free: number; total: number; position?: number },
   gpuName: string,
   needed: number,
 ): string {
-  return shortage.total === 0
-    ? `Waiting for a GPU: this machine has no ${gpuName}`
-    : `Waiting for a free ${gpuName}: ${shortage.free} of ${shortage.total} free, ${needed} needed`
+  if (shortage.total === 0) return `Waiting for a GPU: this machine has no ${gpuName}`
+  const place = shortage.position === undefined ? '' : ` (queued: position ${shortage.position})`
+  return `Waiting for a free ${gpuName}${place}: ${shortage.free} of ${shortage.total} free, ${needed} needed`
 }
 
 export interface PlacementDeps {
@@ -60,6 +60,8 @@ export class Placement {
         )
         if (!allocation.ok) return this.waitForGpu(pod, allocation)
         deviceIds = allocation.deviceIds
+        // The pods queued behind it moved up: their positions are told again.
+        if (allocation.leftQueue) this.gpuReleased()
       }
     }
     try {
@@ -98,7 +100,10 @@ export class Placement {
     await this.deps.runtime.updateAccess(await this.spec(pod, null))
   }
 
-  /** A GPU was released: pods waiting for one get another chance, longest waiting first. */
+  /**
+   * A GPU was released, or the queue moved: pods waiting for one get another chance (and their
+   * position is told again), longest waiting first.
+   */
   gpuReleased(): void {
     this.deps.pods
       .waitingForGpu()
@@ -108,7 +113,10 @@ export class Placement {
       .catch((error) => this.deps.log.error({ err: error }, 'waking pending pods failed'))
   }
 
-  private async waitForGpu(pod: PodRow, shortage: { free: number; total: number }): Promise<void> {
+  private async waitForGpu(
+    pod: PodRow,
+    shortage: { free: number; total: number; position: number },
+  ): Promise<void> {
     const name = gpuDisplayName(pod.gpu, await this.deps.pricing.get())
     const reason = gpuWaitReason(shortage, name, pod.gpu_count)
     if (pod.status_reason === reason) return
