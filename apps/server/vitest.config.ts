@@ -4,6 +4,7 @@ export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
+    setupFiles: ['test/status-recorder.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     pool: 'forks',

@@ -13,7 +13,7 @@ import { registerCors } from './http/cors.js'
 import { notFound, registerErrorHandling } from './http/error-handler.js'
 import { OriginPolicy } from './http/origins.js'
 import type { App } from './http/route-context.js'
-import { validatorCompiler } from './http/validation.js'
+import { documentInputErrors, validatorCompiler } from './http/validation.js'
 import { idleRoutes } from './idle/idle.routes.js'
 import type { LogDestination } from './lib/logger.js'
 import { metricsRoutes } from './metrics/metrics.routes.js'
@@ -67,6 +67,7 @@ export function fastifyOptions(logLevel: string, destination?: LogDestination): 
 export async function buildApp(platform: Platform, app: App, dispatcher: Dispatcher) {
   const { config } = platform
   app.setValidatorCompiler(validatorCompiler)
+  documentInputErrors(app)
   registerErrorHandling(app)
   // The request id for everything this request's work does, in this process (request-context.ts).
   app.addHook('onRequest', (request, reply, done) => {

@@ -192,7 +192,7 @@ describe('authorization matrix', () => {
     add('GET', '/api/pricing', USER, fixed('/api/pricing'))
     add('PUT', '/api/pricing', ADMIN, fixed('/api/pricing', { gpus: { 'rtx-4050': { price: 2.5 } } }))
     const cost = { gpu: 'rtx-4050', containerDiskSize: 10, volumeDiskSize: 20, hours: 2 }
-    add('POST', '/api/pricing/calculate-cost', USER, fixed('/api/pricing/calculate-cost', cost))
+    add('POST', '/api/pricing/calculate-cost', PUBLIC, fixed('/api/pricing/calculate-cost', cost))
     add('POST', '/api/status/calculate-cost', PUBLIC, fixed('/api/status/calculate-cost', cost))
     add('GET', '/api/pricing/gpus/available', USER, fixed('/api/pricing/gpus/available'))
     add('GET', '/api/pricing/gpus', USER, fixed('/api/pricing/gpus'))

@@ -220,5 +220,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     pgTemplate: { url: string; templateName: string }
     pgliteTemplate: string
+    /** Where test/status-recorder.ts writes each test file's response statuses */
+    statusRecordDir: string
   }
 }

@@ -165,6 +165,7 @@ export const CalculateCostBody = Type.Object(
   },
   { additionalProperties: false },
 )
+export type CalculateCostBody = Static<typeof CalculateCostBody>
 const CostLine = Type.Object({ hourlyRate: Euros, cost: Euros, hours: Type.Number() })
 export const CostBreakdown = Type.Object({
   gpu: Type.Intersect([CostLine, Type.Object({ name: Type.String(), count: Type.Integer() })]),

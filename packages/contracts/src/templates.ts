@@ -39,7 +39,7 @@ export const TemplateCreator = Type.Union([
 export const Template = Type.Object(
   {
     id: Type.String(),
-    _id: Type.String(),
+    _id: Type.String({ description: "The original's name for `id` (same value), kept for its clients" }),
     name: Type.String(),
     dockerImage: Type.String(),
     httpPorts: Type.Array(PortMapping),

@@ -18,7 +18,7 @@ import type { FastifyReply } from 'fastify'
 import Type from 'typebox'
 import type { Config } from '../config.js'
 import { requestMeta, requireUser, userOnly } from '../http/auth-hooks.js'
-import { errorResponses, type RouteModule } from '../http/route-context.js'
+import { errorResponses, type RouteModule, redirectResponse } from '../http/route-context.js'
 import type { AuthService } from './auth.service.js'
 import { SESSION_COOKIE } from './principal.js'
 
@@ -122,7 +122,13 @@ export const authRoutes: RouteModule<AuthRoutesDeps> = (app, { auth, config }) =
 
   app.get(
     '/api/auth/google/callback',
-    { schema: { tags, summary: 'Kept for old links: sends the browser to the login page' } },
+    {
+      schema: {
+        tags,
+        summary: 'Kept for old links: sends the browser to the login page',
+        response: { 302: redirectResponse('To `/login`') },
+      },
+    },
     async (_request, reply) => reply.redirect('/login'),
   )
 

@@ -24,3 +24,10 @@ export type RouteModule<Deps> = (app: App, deps: Deps) => void
 
 export const errorResponses = (...codes: number[]) =>
   Object.fromEntries(codes.map((c) => [c, { $ref: 'ErrorBody#' }])) as Record<number, { $ref: string }>
+
+/** A redirect in a route's `response` schema: no body, a `Location` header. */
+export const redirectResponse = (description: string) => ({
+  type: 'null' as const,
+  description,
+  headers: { location: { type: 'string' as const } },
+})

@@ -1,7 +1,7 @@
 import type { FieldError } from '@neuropod/contracts'
 import { Ajv, type ErrorObject } from 'ajv'
 import addFormatsModule from 'ajv-formats'
-import type { FastifySchemaCompiler } from 'fastify'
+import type { FastifyInstance, FastifySchemaCompiler } from 'fastify'
 import { addTextKeyword, CONTROL_MESSAGES, guardStrings } from './control-characters.js'
 
 /**
@@ -65,4 +65,28 @@ export function fieldErrors(errors: ErrorObject[], part: string | undefined): Fi
   return out.filter((o) =>
     o.message === 'Has the wrong type or shape' ? !precise.includes(o.field) : !union.includes(o.field),
   )
+}
+
+/**
+ * Every route that validates input can answer 400 (invalid fields, control characters, bad JSON),
+ * and every route with a body 413 (over the body limit) and 415 (not JSON): the error handler
+ * answers those before the handler runs, so the route schemas list them here rather than each
+ * route by hand, and the OpenAPI document says what the server does.
+ */
+export function documentInputErrors(app: FastifyInstance): void {
+  app.addHook('onRoute', (route) => {
+    const schema = route.schema as
+      | { body?: unknown; params?: unknown; querystring?: unknown; response?: Record<string, unknown> }
+      | undefined
+    const response = schema?.response
+    if (!response) return
+    const add = (status: number) => {
+      if (!(String(status) in response)) response[status] = { $ref: 'ErrorBody#' }
+    }
+    if (schema.body || schema.params || schema.querystring) add(400)
+    if (schema.body) {
+      add(413)
+      add(415)
+    }
+  })
 }

@@ -62,22 +62,27 @@ export const pricingRoutes: RouteModule<{ pricing: PricingService }> = (app, { p
     }),
   )
 
-  const calculate = {
+  // No sign-in needed (the original asked for one): the landing page and the deploy form show
+  // the price before anyone signs in, from the same public catalog as /api/pricing/public.
+  const calculate = async (request: { body: CalculateCostBody }) => ({
+    success: true as const,
+    data: await pricing.calculateCost(request.body),
+  })
+  const calculateSchema = (summary: string) => ({
     schema: {
       tags,
-      summary: 'Cost of a configuration per hour and for `hours` hours',
+      summary,
+      description: 'No sign-in needed: prices are public (`/api/pricing/public`).',
       body: CalculateCostBody,
       response: { 200: CostResponse, ...errorResponses(400) },
     },
-  }
-  app.post('/api/pricing/calculate-cost', { ...calculate, preValidation: userOnly }, async (request) => ({
-    success: true as const,
-    data: await pricing.calculateCost(request.body),
-  }))
-  app.post('/api/status/calculate-cost', calculate, async (request) => ({
-    success: true as const,
-    data: await pricing.calculateCost(request.body),
-  }))
+  })
+  app.post(
+    '/api/pricing/calculate-cost',
+    calculateSchema('Cost of a configuration per hour and for `hours` hours (no sign-in needed)'),
+    calculate,
+  )
+  app.post('/api/status/calculate-cost', calculateSchema('Alias of /api/pricing/calculate-cost'), calculate)
 
   app.get(
     '/api/pricing/gpus/available',

@@ -508,7 +508,7 @@ export class PodProxy implements PodTrafficHandler {
    */
   async externalAuth(
     facts: RequestFacts & { path: string },
-  ): Promise<{ status: number; headers: Record<string, string> }> {
+  ): Promise<{ status: 200 | 401 | 403 | 404; headers: Record<string, string> }> {
     // The hand-over itself is how a browser gets its credential, and the platform checks the
     // ticket on its own; it receives no cookie or token (the response headers replace them).
     // Only the exact, unencoded path passes: nginx decodes and normalises before it routes, so

@@ -5,7 +5,7 @@ import type { Config } from '../config.js'
 import { invalidState, notFound, unauthenticated } from '../errors.js'
 import { requestToken, requireUser, userOnly } from '../http/auth-hooks.js'
 import { OriginPolicy } from '../http/origins.js'
-import { errorResponses, type RouteModule } from '../http/route-context.js'
+import { errorResponses, type RouteModule, redirectResponse } from '../http/route-context.js'
 import type { PodsService } from '../pods/pods.service.js'
 import { type ProxyPage, renderHtml } from './pages.js'
 import type { HandoverResult, PodProxy } from './pod-proxy.js'
@@ -20,6 +20,25 @@ const SigninQuery = Type.Object({
     description: 'The pod URL to open after sign-in (ingress-nginx appends it as `rd`)',
   }),
 })
+
+/** The page `sendPage` answers: HTML for browsers, the error body (with details) for the rest. */
+const PageBody = Type.Object(
+  { success: Type.Literal(false), code: Type.String(), message: Type.String() },
+  { additionalProperties: true },
+)
+const pageResponse = (description: string) => ({
+  description,
+  content: { 'application/json': { schema: PageBody }, 'text/html': { schema: Type.String() } },
+})
+const handoverResponses = {
+  302: redirectResponse(
+    'Not signed in: to `/login?next=…`. Allowed: to the pod host, with a one-time ticket when the port is private',
+  ),
+  400: pageResponse('Not a pod URL of this NeuroPod, or no target'),
+  403: pageResponse('Signed in, but the port is private to its owner'),
+  404: pageResponse('No such pod, pod deleted, or port not exposed'),
+}
+const AuthCheck = Type.Object({ success: Type.Boolean(), status: Type.Integer() })
 
 /**
  * The platform side of pod URL access: the sign-in hand-over (`authorize`, and `signin` for
@@ -51,6 +70,7 @@ export function proxyRoutes(proxy: PodProxy): RouteModule<ProxyRoutesDeps> {
           description:
             'Browsers arrive here from a private pod URL. Not signed in: 302 to `/login?next=…`. Signed in and allowed: 302 to `<pod host>/__neuropod/auth?ticket=…`, which sets a cookie valid for that host only. Signed in but not allowed: 403 page.',
           querystring: TargetQuery,
+          response: handoverResponses,
         },
       },
       (request, reply) => handover(request, reply, request.query.target),
@@ -63,6 +83,7 @@ export function proxyRoutes(proxy: PodProxy): RouteModule<ProxyRoutesDeps> {
           tags,
           summary: 'ingress-nginx `auth-signin` target: the same hand-over, for the URL in `rd`',
           querystring: SigninQuery,
+          response: handoverResponses,
         },
       },
       (request, reply) => handover(request, reply, request.query.rd),
@@ -113,6 +134,12 @@ export function proxyRoutes(proxy: PodProxy): RouteModule<ProxyRoutesDeps> {
           summary: 'ingress-nginx `auth-url`: may this request open this pod URL?',
           description:
             'The pod host comes from `X-Original-URL`, else `X-Forwarded-Host`, else `Host`; the credential from `Authorization` (API key or session token) or the pod cookie. 200: allowed (response headers `Cookie` and `Authorization` are what the pod should receive; list them in `auth-response-headers`). 401: no valid credential. 403: signed in, not allowed. 404: no such pod port. `/__neuropod/auth` (the sign-in hand-over, which the platform serves and checks itself) always passes.',
+          response: {
+            200: { ...AuthCheck, description: 'Allowed' },
+            401: { ...AuthCheck, description: 'No valid credential' },
+            403: { ...AuthCheck, description: 'Signed in, not allowed' },
+            404: { ...AuthCheck, description: 'No such pod port' },
+          },
         },
       },
       async (request, reply) => {

@@ -23,6 +23,8 @@ export const templatesRoutes: RouteModule<{ templates: TemplatesService }> = (ap
       schema: {
         tags,
         summary: 'All templates, newest first',
+        description:
+          "A bare array (the original's shape, not `{ success, data }`), each template with `_id` equal to `id` (ADR 0019).",
         response: { 200: Type.Array(Template), ...errorResponses(401) },
       },
     },
@@ -49,6 +51,8 @@ export const templatesRoutes: RouteModule<{ templates: TemplatesService }> = (ap
       schema: {
         tags,
         summary: 'One template',
+        description:
+          "A bare object (the original's shape, not `{ success, data }`), `_id` equal to `id` (ADR 0019).",
         params: TemplateParams,
         response: { 200: Template, ...errorResponses(401, 404) },
       },
