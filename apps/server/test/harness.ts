@@ -105,6 +105,9 @@ export async function createTestServer(options: TestServerOptions = {}): Promise
     NEUROPOD_SIM_CREATE_DELAY_MS: '10',
     NEUROPOD_SIM_START_DELAY_MS: '10',
     NEUROPOD_METER_INTERVAL_SECONDS: '3600',
+    // Round storage prices the suites' figures are written in (the shipped defaults are ~137 µ€/GB-h).
+    CONTAINER_DISK_PRICE: '0.05',
+    VOLUME_DISK_PRICE: '0.1',
     NEUROPOD_SECRET: 'test-secret-test-secret-test-secret-0123456789',
     ...options.env,
   })

@@ -58,6 +58,9 @@ export async function startPlatform(env: Record<string, string> = {}): Promise<R
         NEUROPOD_SIM_START_DELAY_MS: '400',
         NEUROPOD_READINESS_GRACE_SECONDS: '5',
         NEUROPOD_METER_INTERVAL_SECONDS: '2',
+        // The round storage prices the figures below are written in (shipped defaults: ~137 µ€/GB-h)
+        CONTAINER_DISK_PRICE: '0.05',
+        VOLUME_DISK_PRICE: '0.1',
         NEUROPOD_ADMIN_EMAIL: ADMIN_EMAIL,
         NEUROPOD_ADMIN_PASSWORD: ADMIN_PASSWORD,
         NEUROPOD_WEB_DIST: path.join(webRoot, 'dist'),

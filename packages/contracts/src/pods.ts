@@ -116,9 +116,12 @@ export const Pod = Type.Object(
     httpServices: Type.Array(HttpService),
     tcpServices: Type.Array(TcpService),
     stats: PodStats,
-    costPerHour: Euros,
-    computeCostPerHour: Euros,
-    storageCostPerHour: Euros,
+    costPerHour: Type.Number({
+      description:
+        'What accrues now, € per hour: storage, plus compute unless the pod is stopped or failed (a stopped pod costs its storage only)',
+    }),
+    computeCostPerHour: Type.Number({ description: '€ per hour of compute while the container runs' }),
+    storageCostPerHour: Type.Number({ description: '€ per hour of storage (the volume), running or not' }),
     costSoFar: Euros,
     metered: Type.Boolean({ description: 'False when the owner is an administrator' }),
     runtime: Type.String(),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { eurosToMicros, microsToEuros } from './money.js'
+import { eurosToMicros, formatEuros, microsToEuros } from './money.js'
 
 describe('money', () => {
   it('parses euros exactly, without float drift', () => {
@@ -11,5 +11,13 @@ describe('money', () => {
     expect(eurosToMicros(0.1 + 0.2)).toBe(300_000)
     expect(microsToEuros(300_000)).toBe(0.3)
     expect(() => eurosToMicros(Number.NaN)).toThrow()
+  })
+
+  it('formats negative amounts with the sign before the euro symbol', () => {
+    expect(formatEuros(-10_000)).toBe('-€0.01')
+    expect(formatEuros(-2_500_000)).toBe('-€2.50')
+    expect(formatEuros(1_234_567)).toBe('€1.23')
+    expect(formatEuros(-1)).toBe('€0.00')
+    expect(formatEuros(0)).toBe('€0.00')
   })
 })

@@ -29,6 +29,9 @@ export function microsToEuros(micros: number): number {
   return micros / MICROS_PER_EURO
 }
 
+/** "€1.50", "-€0.01": the sign goes before the symbol, and an amount that rounds to zero has none. */
 export function formatEuros(micros: number): string {
-  return `€${(micros / MICROS_PER_EURO).toFixed(2)}`
+  const cents = Math.round(Math.abs(micros) / 10_000)
+  const sign = micros < 0 && cents > 0 ? '-' : ''
+  return `${sign}€${(cents / 100).toFixed(2)}`
 }

@@ -137,7 +137,9 @@ export function podView(row: PodViewRow, options: ViewOptions): Pod {
       status: s.status,
     })),
     stats,
-    costPerHour: microsToEuros(computeCost + storageCost),
+    // What accrues now: storage always, compute while the container runs or is on its way up (a
+    // stopped or failed pod costs its storage only).
+    costPerHour: microsToEuros((computing(row) ? computeCost : 0) + storageCost),
     computeCostPerHour: microsToEuros(computeCost),
     storageCostPerHour: microsToEuros(storageCost),
     costSoFar: microsToEuros(row.cost_so_far),
@@ -150,6 +152,11 @@ export function podView(row: PodViewRow, options: ViewOptions): Pod {
     lastActive: iso(row.last_active_at),
     idle: podIdleView(row),
   }
+}
+
+function computing(row: PodViewRow): boolean {
+  if (row.compute_active) return true
+  return row.desired_state === 'running' && row.status !== 'error' && row.status !== 'stopped'
 }
 
 function iso(d: Date | string | null): string | null {

@@ -617,6 +617,9 @@ export class PodsService {
 
   /** Deletes the pod; its volume stays the user's unless `keepVolume` is false (ADR 0016). */
   async delete(principal: Principal, podId: string, keepVolume = true): Promise<PodRow> {
+    // Idempotent: deleting a pod that is already gone answers as the first delete did.
+    const gone = await this.removedPod(principal, podId)
+    if (gone) return gone
     await this.accessible(principal, podId)
     const changed = await this.markDeleted(this.deps.db, [podId], !keepVolume)
     if (changed.length > 0) {
@@ -624,6 +627,20 @@ export class PodsService {
       await this.afterChange(podId, 'Pod deleting')
     }
     return this.deps.db.selectFrom('pods').selectAll().where('id', '=', podId).executeTakeFirstOrThrow()
+  }
+
+  /** The caller's pod that was already deleted and removed, or null (then the usual checks apply). */
+  private async removedPod(principal: Principal, podId: string): Promise<PodRow | null> {
+    if (!POD_ID.test(podId)) return null
+    const pod = await this.deps.db
+      .selectFrom('pods')
+      .selectAll()
+      .where('id', '=', podId)
+      .where('deleted_at', 'is not', null)
+      .executeTakeFirst()
+    if (!pod) return null
+    if (pod.user_id !== principal.userId && principal.role !== 'admin') throw notFound('Pod not found')
+    return pod
   }
 
   /**

@@ -48,13 +48,20 @@ export const DEFAULT_GPUS: DefaultGpu[] = [
   },
 ]
 
+/**
+ * Storage at market prices: about 0.10 per GB-month (RunPod's rate) is 0.10 / 730 h ≈ 137 µ€ per
+ * GB-hour, so a 30 GB volume costs about €0.004/h, far below any GPU. Operators change them with
+ * CONTAINER_DISK_PRICE / VOLUME_DISK_PRICE (€/GB/hour) or the admin prices page.
+ */
+export const DEFAULT_DISK_PRICE_MICROS_PER_GB_HOUR = 137
+
 export function defaultSettings(): Omit<PricingSettingsRow, 'updated_at' | 'updated_by'> {
   return {
     id: 1,
-    container_disk_price: eurosToMicros(0.05),
+    container_disk_price: DEFAULT_DISK_PRICE_MICROS_PER_GB_HOUR,
     container_disk_unit: '€/GB/hour',
     container_disk_description: 'Temporary container storage',
-    volume_disk_price: eurosToMicros(0.1),
+    volume_disk_price: DEFAULT_DISK_PRICE_MICROS_PER_GB_HOUR,
     volume_disk_unit: '€/GB/hour',
     volume_disk_description: 'Persistent volume storage (kept while the pod is stopped)',
     container_disk_max: 100,

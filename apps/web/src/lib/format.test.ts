@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { relativeTime } from './format'
+import { money, relativeTime } from './format'
 
 describe('relativeTime', () => {
   const now = new Date('2026-01-02T12:00:00.000Z').getTime()
@@ -17,5 +17,14 @@ describe('relativeTime', () => {
   it('speaks Spanish', () => {
     expect(relativeTime(ago(5 * 60), now, 'es-ES')).toBe('hace 5 minutos')
     expect(relativeTime(ago(86_400), now, 'es-ES')).toBe('ayer')
+  })
+})
+
+describe('money', () => {
+  it('shows enough digits for per-GB storage rates', () => {
+    expect(money(0.000137, 'en-GB', { precise: true })).toBe('€0.000137')
+    expect(money(0.00411, 'en-GB', { precise: true })).toBe('€0.0041')
+    expect(money(2.5, 'en-GB', { precise: true })).toBe('€2.50')
+    expect(money(0.000137, 'en-GB')).toBe('€0.00')
   })
 })

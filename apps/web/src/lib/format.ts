@@ -7,8 +7,9 @@ export function money(
 ): string {
   if (value === 'Infinity' || value === Number.POSITIVE_INFINITY) return '∞'
   const abs = Math.abs(value)
-  // Rates such as 0.005 €/GB·h need more digits than balances do.
-  const digits = options.precise && abs > 0 && abs < 0.1 ? 4 : 2
+  // Rates such as 0.005 €/GB·h need more digits than balances do, and 0.000137 €/GB·h (about 0.10 per
+  // GB-month, the storage default) more still.
+  const digits = !options.precise || abs === 0 || abs >= 0.1 ? 2 : abs < 0.001 ? 6 : 4
   return new Intl.NumberFormat(locale, {
     style: 'currency',
     currency: 'EUR',
