@@ -27,6 +27,7 @@ const AdminUsersPage = lazy(() => import('./pages/AdminUsersPage/AdminUsersPage'
 const AdminTemplatesPage = lazy(() => import('./pages/AdminTemplatesPage/AdminTemplatesPage'))
 const AdminPricingPage = lazy(() => import('./pages/AdminPricingPage/AdminPricingPage'))
 const AdminSessionsPage = lazy(() => import('./pages/AdminSessionsPage/AdminSessionsPage'))
+const AdminIdlePage = lazy(() => import('./pages/AdminIdlePage/AdminIdlePage'))
 
 export function createQueryClient(): QueryClient {
   return new QueryClient({
@@ -87,6 +88,7 @@ export function AppRoutes() {
       <Route path="/admin/templates" element={<Console admin>{() => <AdminTemplatesPage />}</Console>} />
       <Route path="/admin/pricing" element={<Console admin>{() => <AdminPricingPage />}</Console>} />
       <Route path="/admin/sessions" element={<Console admin>{() => <AdminSessionsPage />}</Console>} />
+      <Route path="/admin/auto-stop" element={<Console admin>{() => <AdminIdlePage />}</Console>} />
       {/* Addresses of the first NeuroPod UI (bookmarks, course material) keep working. */}
       <Route path="/client/pods" element={<Navigate to="/pods" replace />} />
       <Route path="/client/pods/deploy" element={<Navigate to="/deploy" replace />} />

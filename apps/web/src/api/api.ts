@@ -34,6 +34,7 @@ import type {
   SuspendOutcome,
   SystemStatusInfo,
   Template,
+  UpdateIdleSettingsBody,
   UpdatePricingBody,
   UpdateTemplateBody,
   UsageReport,
@@ -149,6 +150,8 @@ export const api = {
   },
   idle: {
     settings: () => http.get<Data<IdleSettings>>('/api/settings/idle').then(unwrap),
+    updateSettings: (body: UpdateIdleSettingsBody) =>
+      http.put<Data<IdleSettings>>('/api/settings/idle', body).then(unwrap),
     notifications: () => http.get<Data<UserNotification[]>>('/api/notifications', { limit: 50 }).then(unwrap),
   },
   billing: {

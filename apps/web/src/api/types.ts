@@ -52,6 +52,7 @@ export type {
   SshKey,
   TcpService,
   Template,
+  UpdateIdleSettingsBody,
   UpdatePricingBody,
   UpdateTemplateBody,
   User,

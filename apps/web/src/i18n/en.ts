@@ -735,6 +735,22 @@ export const en = {
   'deploy.config.idleTimeout': 'Idle timeout (minutes)',
   'deploy.config.idleTimeoutHint':
     'Stops the pod after this long without activity (the volume is kept). Empty: the default; change it later on the pod page.',
+  'nav.autoStop': 'Auto-stop',
+  'adminIdle.title': 'Auto-stop',
+  'adminIdle.intro':
+    'How long pods may stay idle before they stop on their own (their volumes are kept). Pods and templates can ask for their own timeout within these limits.',
+  'adminIdle.defaultTimeout': 'Default idle timeout (minutes)',
+  'adminIdle.defaultTimeoutHint': 'For new pods whose template sets none.',
+  'adminIdle.maxTimeout': 'Maximum idle timeout (minutes)',
+  'adminIdle.maxTimeoutHint': 'No pod may ask for longer; empty = no maximum.',
+  'adminIdle.allowNever': 'Allow pods that never stop when idle',
+  'adminIdle.warningLead': 'Warning before an idle stop (minutes)',
+  'adminIdle.warningLeadHint': 'The owner is warned this long before, and can keep the pod running.',
+  'adminIdle.runwayWarning': 'Low balance warning (minutes of running pods)',
+  'adminIdle.runwayWarningHint': 'Warn users whose balance covers less than this much of their running pods.',
+  'adminIdle.updatedAt': 'Last changed {time}.',
+  'adminIdle.saved': 'Auto-stop settings saved',
+  'adminIdle.saveFailed': 'Could not save the auto-stop settings',
 } as const
 
 export type MessageKey = keyof typeof en

@@ -751,4 +751,22 @@ export const es: Record<MessageKey, string> = {
   'deploy.config.idleTimeout': 'Tiempo de inactividad (minutos)',
   'deploy.config.idleTimeoutHint':
     'Detiene el pod tras este tiempo sin actividad (el volumen se conserva). Vacío: el valor por defecto; cámbialo luego en la página del pod.',
+  'nav.autoStop': 'Parada automática',
+  'adminIdle.title': 'Parada automática',
+  'adminIdle.intro':
+    'Cuánto tiempo pueden estar inactivos los pods antes de detenerse solos (sus volúmenes se conservan). Pods y plantillas pueden pedir su propio tiempo dentro de estos límites.',
+  'adminIdle.defaultTimeout': 'Tiempo de inactividad por defecto (minutos)',
+  'adminIdle.defaultTimeoutHint': 'Para los pods nuevos cuya plantilla no fija ninguno.',
+  'adminIdle.maxTimeout': 'Tiempo de inactividad máximo (minutos)',
+  'adminIdle.maxTimeoutHint': 'Ningún pod puede pedir más; vacío = sin máximo.',
+  'adminIdle.allowNever': 'Permitir pods que nunca se detienen por inactividad',
+  'adminIdle.warningLead': 'Aviso antes de una parada por inactividad (minutos)',
+  'adminIdle.warningLeadHint':
+    'Se avisa al propietario con esta antelación, y puede mantener el pod en marcha.',
+  'adminIdle.runwayWarning': 'Aviso de saldo bajo (minutos de pods en marcha)',
+  'adminIdle.runwayWarningHint':
+    'Avisa a los usuarios cuyo saldo cubre menos que esto de sus pods en marcha.',
+  'adminIdle.updatedAt': 'Último cambio: {time}.',
+  'adminIdle.saved': 'Ajustes de parada automática guardados',
+  'adminIdle.saveFailed': 'No se pudieron guardar los ajustes de parada automática',
 }

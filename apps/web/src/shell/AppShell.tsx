@@ -68,6 +68,7 @@ export function AppShell({ me, children }: { me: User; children: ReactNode }) {
               {link('/admin/templates', t('nav.templates'))}
               {link('/admin/pricing', t('nav.pricing'))}
               {link('/admin/sessions', t('nav.sessions'))}
+              {link('/admin/auto-stop', t('nav.autoStop'))}
             </>
           )}
         </nav>
