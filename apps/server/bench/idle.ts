@@ -19,11 +19,14 @@ import type { Database } from '../src/db/schema.js'
 import type { ActivityObservation, ActivitySignal, RunningPod } from '../src/idle/activity-signal.js'
 import { IdleEvaluator } from '../src/idle/idle-evaluator.js'
 import { IdleSettingsRepository } from '../src/idle/idle-settings.repository.js'
+import { SessionsSignal } from '../src/idle/signals/sessions-signal.js'
 import { newPodId, newSlug, newUuid } from '../src/lib/ids.js'
 import { silentLogger } from '../src/lib/logger.js'
 import { SecretBox } from '../src/lib/secrets.js'
 import { PodsRepository } from '../src/pods/pods.repository.js'
 import { LocalBus } from '../src/realtime/bus.js'
+import { ShellSessions } from '../src/shell/shell-sessions.js'
+import { ShellSessionsRepository } from '../src/shell/shell-sessions.repository.js'
 
 const USERS = Number(process.env.BENCH_USERS ?? 1000)
 const PODS_PER_USER = 10
@@ -81,6 +84,16 @@ async function main(): Promise<void> {
       bus: new LocalBus(),
       secrets: new SecretBox('bench-secret-bench-secret-bench-secret-0123456789'),
       settings: new IdleSettingsRepository(counted),
+      // The real open-sessions signal (its queries count too: closing dead replicas' rows, counting live ones)
+      sessions: new SessionsSignal(
+        new ShellSessions({
+          repository: new ShellSessionsRepository(counted),
+          replicaId: 'bench',
+          clock,
+          bus: new LocalBus(),
+          log: silentLogger,
+        }),
+      ),
       signals: [new SyntheticSignal()],
       log: silentLogger,
       publishStopped: async () => {},

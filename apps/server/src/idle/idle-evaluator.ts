@@ -140,7 +140,7 @@ export class IdleEvaluator {
     gpu: string
     gpu_count: number
     jupyter_token_sealed: string | null
-    http_services: { port: number; jupyter?: boolean }[]
+    jupyter_port: number | null
   }): RunningPod {
     let token: string | null = null
     if (row.jupyter_token_sealed) {
@@ -150,8 +150,13 @@ export class IdleEvaluator {
         token = null // sealed with another secret: Jupyter cannot be asked
       }
     }
-    const jupyterPort = row.http_services.find((s) => s.jupyter === true)?.port ?? null
-    return { id: row.id, gpu: row.gpu, gpuCount: row.gpu_count, jupyterToken: token, jupyterPort }
+    return {
+      id: row.id,
+      gpu: row.gpu,
+      gpuCount: row.gpu_count,
+      jupyterToken: token,
+      jupyterPort: row.jupyter_port,
+    }
   }
 
   private publishWarnings(warned: WarnedPod[], now: Date): void {
