@@ -14,6 +14,7 @@ import { notFound, registerErrorHandling } from './http/error-handler.js'
 import { OriginPolicy } from './http/origins.js'
 import type { App } from './http/route-context.js'
 import { documentInputErrors, validatorCompiler } from './http/validation.js'
+import { registerLocalization } from './i18n/localize.js'
 import { idleRoutes } from './idle/idle.routes.js'
 import type { LogDestination } from './lib/logger.js'
 import { metricsRoutes } from './metrics/metrics.routes.js'
@@ -69,6 +70,7 @@ export async function buildApp(platform: Platform, app: App, dispatcher: Dispatc
   app.setValidatorCompiler(validatorCompiler)
   documentInputErrors(app)
   registerErrorHandling(app)
+  registerLocalization(app)
   // The request id for everything this request's work does, in this process (request-context.ts).
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)

@@ -153,6 +153,16 @@ describe('pod URLs: routing and access', () => {
     const strangerPage = await get(podA, 8080, '/', { ...bearer(other.token), ...HTML_ACCEPT })
     expect(strangerPage.status).toBe(403)
     expect(strangerPage.headers['content-type']).toContain('text/html')
+    // The page leads back to NeuroPod and offers to sign in as someone else, then come back here.
+    const base = server.config.publicUrl
+    expect(strangerPage.body).toContain(`href="${base}/pods"`)
+    const switchUrl = new URL(stranger.json().switchAccountUrl)
+    expect(strangerPage.body).toContain('Sign in with another account')
+    expect(switchUrl.pathname).toBe('/login')
+    expect(switchUrl.searchParams.get('switch')).toBe('1')
+    const back = new URL(switchUrl.searchParams.get('next')!, base)
+    expect(back.pathname).toBe('/api/proxy/authorize')
+    expect(back.searchParams.get('target')).toContain(host(podA, 8080))
   })
 
   it('serves a public port to everyone', async () => {
@@ -336,6 +346,8 @@ describe('pod URLs: browser sign-in hand-over', () => {
     )
     expect(stranger.status).toBe(403)
     expect(String(stranger.body)).toContain('private')
+    expect(String(stranger.body)).toContain('Sign in with another account')
+    expect(String(stranger.body)).toContain('/login?switch=1&#38;next=')
 
     const asAdmin = await authorizeLocation(podA, 8080, admin.token)
     expect(asAdmin.pathname).toBe('/__neuropod/auth')

@@ -1,12 +1,12 @@
-import { QueryClient, QueryClientProvider } from '@tanstack/react-query'
-import { lazy, type ReactNode, Suspense } from 'react'
+import { QueryClient, QueryClientProvider, useQueryClient } from '@tanstack/react-query'
+import { lazy, type ReactNode, Suspense, useEffect, useRef } from 'react'
 import { BrowserRouter, Navigate, Route, Routes } from 'react-router'
 import { isApiError } from './api/errors'
 import type { User } from './api/types'
 import { homeFor, RequireAuth, useMe, useSessionExpiry } from './auth/session'
 import { Loading } from './components/Feedback'
 import { ToastProvider } from './components/Toasts'
-import { I18nProvider, type Lang } from './i18n'
+import { I18nProvider, type Lang, useT } from './i18n'
 import { AccountPage } from './pages/AccountPage/AccountPage'
 import { DeployPage } from './pages/DeployPage/DeployPage'
 import { HelpPage } from './pages/HelpPage/HelpPage'
@@ -103,10 +103,22 @@ export function AppRoutes() {
   )
 }
 
+/** A language change refetches what is on screen: the server's own texts come in the new one. */
+function RefetchOnLanguage() {
+  const { lang } = useT()
+  const client = useQueryClient()
+  const first = useRef(lang)
+  useEffect(() => {
+    if (lang !== first.current) void client.invalidateQueries()
+  }, [lang, client])
+  return null
+}
+
 export function App({ client, lang }: { client: QueryClient; lang?: Lang }) {
   return (
     <QueryClientProvider client={client}>
       <I18nProvider initial={lang}>
+        <RefetchOnLanguage />
         <ToastProvider>
           <BrowserRouter>
             <SessionWatch />

@@ -15,6 +15,8 @@ export interface ProxyPage {
   /** Reload the page after this many seconds (and send Retry-After) */
   refreshSeconds?: number
   link?: { href: string; label: string }
+  /** More links after `link` (the 403 page: back to NeuroPod, sign in as someone else) */
+  links?: { href: string; label: string }[]
   /** Extra fields for API clients */
   details?: Record<string, string | number | null>
 }
@@ -50,8 +52,9 @@ export function sendPage(req: http.IncomingMessage, res: http.ServerResponse, pa
 
 export function renderHtml(page: ProxyPage): string {
   const refresh = page.refreshSeconds ? `<meta http-equiv="refresh" content="${page.refreshSeconds}">` : ''
-  const link = page.link
-    ? `<p><a href="${escapeHtml(page.link.href)}">${escapeHtml(page.link.label)}</a></p>`
+  const all = [...(page.link ? [page.link] : []), ...(page.links ?? [])]
+  const link = all.length
+    ? `<p>${all.map((l) => `<a href="${escapeHtml(l.href)}">${escapeHtml(l.label)}</a>`).join(' · ')}</p>`
     : ''
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">${refresh}
@@ -154,11 +157,28 @@ export const pages = {
     link: { href: authorizeUrl, label: 'Sign in' },
     details: { authorizeUrl },
   }),
-  forbidden: (route: PodRoute, email: string | null): ProxyPage => ({
+  /**
+   * `platform`: where the page links back to (the pods page) and the URL that signs out and in
+   * again as someone else before coming back to this pod URL.
+   */
+  forbidden: (
+    route: PodRoute,
+    email: string | null,
+    platform?: { dashboardUrl: string; switchAccountUrl: string },
+  ): ProxyPage => ({
     status: 403,
     code: 'FORBIDDEN',
     title: 'Private port',
     message: `This port of pod “${route.name}” is private to its owner${email ? `; you are signed in as ${email}` : ''}.`,
+    ...(platform
+      ? {
+          links: [
+            { href: platform.dashboardUrl, label: 'Back to NeuroPod' },
+            { href: platform.switchAccountUrl, label: 'Sign in with another account' },
+          ],
+          details: { dashboardUrl: platform.dashboardUrl, switchAccountUrl: platform.switchAccountUrl },
+        }
+      : {}),
   }),
   crossSite: (): ProxyPage => ({
     status: 403,

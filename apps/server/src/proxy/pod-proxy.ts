@@ -241,7 +241,15 @@ export class PodProxy implements PodTrafficHandler {
       return
     }
     if (check.decision.outcome === 'forbidden') {
-      sendPage(req, res, pages.forbidden(check.route, check.principal?.email ?? null))
+      sendPage(
+        req,
+        res,
+        pages.forbidden(
+          check.route,
+          check.principal?.email ?? null,
+          this.platformLinks(check.target, req.url ?? '/'),
+        ),
+      )
       return
     }
     const authorizeUrl = this.authorizeUrl(check.target, req.url ?? '/')
@@ -400,6 +408,16 @@ export class PodProxy implements PodTrafficHandler {
     return podUrl(target.slug, target.port, this.deps.config).slice(0, -1)
   }
 
+  /** The 403 page's links: the pods page, and sign-in as someone else that comes back here. */
+  private platformLinks(target: PodTarget, path: string) {
+    const authorize = new URL(this.authorizeUrl(target, path))
+    const next = `${authorize.pathname}${authorize.search}`
+    return {
+      dashboardUrl: `${this.deps.config.publicUrl}/pods`,
+      switchAccountUrl: `${this.deps.config.publicUrl}/login?switch=1&next=${encodeURIComponent(next)}`,
+    }
+  }
+
   private authorizeUrl(target: PodTarget, path: string): string {
     const destination = `${this.podOrigin(target)}${path.startsWith('/') ? path : '/'}`
     return `${this.deps.config.publicUrl}/api/proxy/authorize?target=${encodeURIComponent(destination)}`
@@ -440,7 +458,8 @@ export class PodProxy implements PodTrafficHandler {
       ownerId: route.ownerId,
       principal,
     })
-    if (decision.outcome !== 'allow') return { kind: 'page', page: pages.forbidden(route, principal.email) }
+    if (decision.outcome !== 'allow')
+      return { kind: 'page', page: pages.forbidden(route, principal.email, this.platformLinks(target, path)) }
     if (!isPrivileged(principal, route.ownerId)) {
       // A public port needs no identity, and a stranger's credential has no business on it.
       return { kind: 'redirect', location: `${this.podOrigin(target)}${path}` }

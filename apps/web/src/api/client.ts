@@ -10,6 +10,12 @@ export interface RequestOptions {
 }
 
 let onUnauthenticated: (() => void) | null = null
+let language: string | null = null
+
+/** The user's language, sent as Accept-Language so the server's own texts come back in it. */
+export function setRequestLanguage(lang: string): void {
+  language = lang
+}
 
 /** Called when a request that needed a session got a 401 (expired or revoked). */
 export function setUnauthenticatedHandler(handler: (() => void) | null): void {
@@ -38,6 +44,7 @@ export async function request<T>(method: string, path: string, options: RequestO
       credentials: 'same-origin',
       headers: {
         accept: 'application/json',
+        ...(language ? { 'accept-language': language } : {}),
         ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
       },
       body: options.body !== undefined ? JSON.stringify(options.body) : undefined,

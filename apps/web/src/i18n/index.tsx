@@ -1,4 +1,5 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react'
+import { setRequestLanguage } from '../api/client'
 import { en, type MessageKey } from './en'
 import { es } from './es'
 
@@ -57,6 +58,8 @@ const I18nContext = createContext<I18n>({
 
 export function I18nProvider({ children, initial }: { children: ReactNode; initial?: Lang }) {
   const [lang, setLangState] = useState<Lang>(() => initial ?? storedLang())
+  // Before any child fetches: the server answers its own texts in this language.
+  setRequestLanguage(lang)
   const setLang = useCallback((next: Lang) => {
     setLangState(next)
     try {

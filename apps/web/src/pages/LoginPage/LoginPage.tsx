@@ -36,10 +36,26 @@ export function LoginPage({ mode }: { mode: Mode }) {
   const [password, setPassword] = useState('')
   const [name, setName] = useState('')
   const [devEmail, setDevEmail] = useState('')
+  // `?switch=1` (the 403 page of a private pod port): sign out first, then sign in as someone else.
+  const [switching, setSwitching] = useState(params.get('switch') === '1')
+  const signOut = useMutation({
+    mutationFn: api.auth.logout,
+    onSettled: () => {
+      client.setQueryData(authKeys.me, null)
+      setSwitching(false)
+    },
+  })
+  const signOutMutate = signOut.mutate
+  const signingOut = signOut.isPending || signOut.isSuccess
 
   useEffect(() => {
-    if (me) leave(me, next, (to) => void navigate(to, { replace: true }))
-  }, [me, next, navigate])
+    if (switching && me && !signingOut) signOutMutate()
+    else if (switching && me === null) setSwitching(false)
+  }, [switching, me, signingOut, signOutMutate])
+
+  useEffect(() => {
+    if (me && !switching) leave(me, next, (to) => void navigate(to, { replace: true }))
+  }, [me, next, navigate, switching])
 
   // Storing the user is enough: the effect above then leaves the page, exactly once.
   const signedIn = (user: User) => client.setQueryData(authKeys.me, user)
