@@ -175,6 +175,13 @@ export interface FakeKubeOptions {
   namespaces?: string[]
   /** Garbage collector delay after an owner disappears */
   gcDelayMs?: number
+  /**
+   * StorageClasses by name and whether they allow volume expansion. When given, claims without a
+   * class get `defaultStorageClass`, and a claim may grow only when its class allows expansion (the
+   * PersistentVolumeClaimResize admission plugin's 403 otherwise); without it, claims grow freely.
+   */
+  storageClasses?: Record<string, { allowVolumeExpansion: boolean }>
+  defaultStorageClass?: string
 }
 
 const TOKEN = 'fake-kube-token'
@@ -819,7 +826,15 @@ export class FakeKubeApiServer {
         return this.invalid(res, type.kind, name, ['spec.clusterIP: Invalid value: field is immutable'])
     }
     if (resource === 'secrets') secretDefaults(obj)
+    if (resource === 'persistentvolumeclaims') {
+      const refusal = this.claimUpdateRefusal(current, obj)
+      if (refusal)
+        return this.status(res, refusal.code, refusal.reason, refusal.message, { name, kind: type.kind })
+    }
     if (current.status) obj.status = current.status // the status subresource is not written through PUT
+    // The volume expands online at once: the claim's capacity follows its new request.
+    if (resource === 'persistentvolumeclaims' && obj.status)
+      obj.status = { ...obj.status, capacity: obj.spec.resources?.requests }
     const problems = this.validate(resource, obj)
     if (problems.length > 0) return this.invalid(res, type.kind, name, problems)
     json(res, 200, this.replace(resource, key, obj))
@@ -1268,6 +1283,48 @@ export class FakeKubeApiServer {
     return problems
   }
 
+  /**
+   * The API server's rules for a claim update: the spec is immutable but for its storage request,
+   * which may not shrink (422), and may grow only when the claim's StorageClass has
+   * `allowVolumeExpansion` (403 from the PersistentVolumeClaimResize admission plugin).
+   */
+  private claimUpdateRefusal(
+    current: Obj,
+    next: Obj,
+  ): { code: number; reason: string; message: string } | null {
+    const name = current.metadata.name as string
+    const was = current.spec.resources?.requests?.storage as string | undefined
+    const wants = next.spec?.resources?.requests?.storage as string | undefined
+    const rest = (spec: Obj) => ({ ...spec, resources: { ...spec.resources, requests: undefined } })
+    if (canonical(rest(current.spec)) !== canonical(rest(next.spec ?? {})))
+      return {
+        code: 422,
+        reason: 'Invalid',
+        message: `PersistentVolumeClaim "${name}" is invalid: spec: Forbidden: spec is immutable after creation except resources.requests and volumeAttributesClassName for bound claims`,
+      }
+    if (was === wants || was === undefined || wants === undefined) return null
+    if (gibibytes(wants) < gibibytes(was))
+      return {
+        code: 422,
+        reason: 'Invalid',
+        message: `PersistentVolumeClaim "${name}" is invalid: spec.resources.requests.storage: Forbidden: field can not be less than previous value`,
+      }
+    const classes = this.options.storageClasses
+    if (!classes) return null
+    const className = current.spec.storageClassName as string | undefined
+    if (className && classes[className]?.allowVolumeExpansion) return null
+    return {
+      code: 403,
+      reason: 'Forbidden',
+      message: `persistentvolumeclaims "${name}" is forbidden: only dynamically provisioned pvc can be resized and the storageclass that provisions the pvc must support resize`,
+    }
+  }
+
+  /** The StorageClass a claim without one gets (only when the test configured StorageClasses). */
+  get defaultClaimClass(): string | undefined {
+    return this.options.storageClasses ? this.options.defaultStorageClass : undefined
+  }
+
   private invalid(res: http.ServerResponse, kind: string, name: string, problems: string[]): void {
     this.status(res, 422, 'Invalid', `${kind} "${name}" is invalid: ${problems.join('; ')}`, { name, kind })
   }
@@ -1334,6 +1391,7 @@ function defaults(resource: string, obj: Obj, fake: FakeKubeApiServer): void {
       break
     case 'persistentvolumeclaims':
       obj.spec.volumeMode ??= 'Filesystem'
+      if (fake.defaultClaimClass) obj.spec.storageClassName ??= fake.defaultClaimClass
       obj.spec.volumeName = `pvc-${randomUUID()}`
       obj.status = {
         phase: 'Bound',
@@ -1600,4 +1658,33 @@ function clone<T>(v: T): T {
 
 function isoSeconds(d: Date): string {
   return `${d.toISOString().slice(0, 19)}Z`
+}
+
+/** JSON with sorted keys and without undefined members, so a client's field order does not matter. */
+function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`
+  if (value && typeof value === 'object')
+    return `{${Object.entries(value as Obj)
+      .filter(([, v]) => v !== undefined && v !== null)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`)
+      .join(',')}}`
+  return JSON.stringify(value)
+}
+
+/** A quantity such as `10Gi`, `500Mi` or `2G` in GiB (enough for storage requests). */
+function gibibytes(quantity: string): number {
+  const m = /^(\d+(?:\.\d+)?)(Ki|Mi|Gi|Ti|K|M|G|T)?$/.exec(quantity)
+  if (!m) return Number.NaN
+  const units: Record<string, number> = {
+    Ki: 2 ** -20,
+    Mi: 2 ** -10,
+    Gi: 1,
+    Ti: 2 ** 10,
+    K: 1e3 / 2 ** 30,
+    M: 1e6 / 2 ** 30,
+    G: 1e9 / 2 ** 30,
+    T: 1e12 / 2 ** 30,
+  }
+  return Number(m[1]) * (m[2] ? units[m[2]]! : 1 / 2 ** 30)
 }
