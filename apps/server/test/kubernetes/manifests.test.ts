@@ -356,6 +356,103 @@ describe('manifests', () => {
   })
 })
 
+describe('GPU type mappings (the recipes of docs/operations/kubernetes-gpus.md)', () => {
+  const recipes = {
+    // NVIDIA device plugin, whole GPUs, nodes picked by GPU feature discovery's product label
+    'rtx-4090': {
+      nodeSelector: { 'nvidia.com/gpu.product': 'NVIDIA-GeForce-RTX-4090' },
+      runtimeClassName: 'nvidia',
+    },
+    // time-slicing with renameByDefault: the shared replicas are a resource of their own
+    't4-shared': {
+      resourceName: 'nvidia.com/gpu.shared',
+      nodeSelector: { 'nvidia.com/gpu.product': 'Tesla-T4-SHARED' },
+    },
+    // MIG, mixed strategy: one 3g.20gb slice of an A100
+    'a100-3g': {
+      resourceName: 'nvidia.com/mig-3g.20gb',
+      nodeSelector: { 'nvidia.com/mig.config': 'all-balanced' },
+      tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'mig', effect: 'NoSchedule' }],
+    },
+    // HAMi: 8000 MiB and 30 % of the cores of one GPU, placed by HAMi's scheduler
+    'rtx-4090-hami': {
+      extraResources: { 'nvidia.com/gpumem': '8000', 'nvidia.com/gpucores': '30' },
+      schedulerName: 'hami-scheduler',
+      nodeSelector: { gpu: 'on' },
+    },
+  }
+  const parsed = parseProfiles(JSON.stringify(recipes))
+  if (!('profiles' in parsed)) throw new Error(parsed.problems.join('; '))
+  const mapped = { ...settings, profiles: parsed.profiles }
+  const podFor = (type: string, count = 1) =>
+    buildPod({ ...spec, gpu: { type, count, deviceIds: null } }, mapped)
+
+  it('each mapping gives the pod the right resources, selectors, tolerations, scheduler and runtime class, accepted by the schemas', () => {
+    const expected = {
+      'rtx-4090': {
+        gpu: { 'nvidia.com/gpu': '2' },
+        nodeSelector: { 'nvidia.com/gpu.product': 'NVIDIA-GeForce-RTX-4090' },
+        runtimeClassName: 'nvidia',
+        schedulerName: undefined,
+        tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+      },
+      't4-shared': {
+        gpu: { 'nvidia.com/gpu.shared': '2' },
+        nodeSelector: { 'nvidia.com/gpu.product': 'Tesla-T4-SHARED' },
+        runtimeClassName: undefined,
+        schedulerName: undefined,
+        tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+      },
+      'a100-3g': {
+        gpu: { 'nvidia.com/mig-3g.20gb': '2' },
+        nodeSelector: { 'nvidia.com/mig.config': 'all-balanced' },
+        runtimeClassName: undefined,
+        schedulerName: undefined,
+        tolerations: [{ key: 'dedicated', operator: 'Equal', value: 'mig', effect: 'NoSchedule' }],
+      },
+      'rtx-4090-hami': {
+        gpu: { 'nvidia.com/gpu': '2', 'nvidia.com/gpumem': '8000', 'nvidia.com/gpucores': '30' },
+        nodeSelector: { gpu: 'on' },
+        runtimeClassName: undefined,
+        schedulerName: 'hami-scheduler',
+        tolerations: [{ key: 'nvidia.com/gpu', operator: 'Exists', effect: 'NoSchedule' }],
+      },
+    }
+    for (const [type, want] of Object.entries(expected)) {
+      const pod = podFor(type, 2)
+      expect(() => new Pod(wire(pod) as never).validate(), type).not.toThrow()
+      const resources = pod.spec!.containers[0]!.resources!
+      expect(resources.limits, type).toEqual({
+        cpu: '16',
+        memory: '32Gi',
+        'ephemeral-storage': '20Gi',
+        ...want.gpu,
+      })
+      expect(resources.requests, type).toEqual({ cpu: '4', memory: '16Gi', ...want.gpu })
+      expect(pod.spec!.nodeSelector, type).toEqual(want.nodeSelector)
+      expect(pod.spec!.tolerations, type).toEqual(want.tolerations)
+      expect(pod.spec!.runtimeClassName, type).toBe(want.runtimeClassName)
+      expect(pod.spec!.schedulerName, type).toBe(want.schedulerName)
+    }
+    // A pod without a GPU gets none of it.
+    const cpuOnly = buildPod({ ...spec, gpu: null }, mapped)
+    expect(cpuOnly.spec!.schedulerName).toBeUndefined()
+    expect(cpuOnly.spec!.containers[0]!.resources!.limits).not.toHaveProperty('nvidia.com/gpumem')
+  })
+
+  it('refuses a bad scheduler name or extra resource', () => {
+    const parsedBad = parseProfiles(
+      JSON.stringify({
+        x: { schedulerName: 'Not A Name', extraResources: { gpumem: '8000', 'nvidia.com/gpucores': 'lots' } },
+      }),
+    )
+    expect('problems' in parsedBad && parsedBad.problems).toEqual([
+      'x.schedulerName must be the name of a scheduler (e.g. hami-scheduler) or null',
+      'x.extraResources must map extended resource names (other than resourceName) to quantities, e.g. {"nvidia.com/gpumem": "8000"}',
+    ])
+  })
+})
+
 describe('profiles', () => {
   it('merges a partial configuration over the defaults', () => {
     const parsed = parseProfiles(

@@ -183,7 +183,7 @@ export function buildPod(spec: PodSpec, s: ManifestSettings): V1Pod {
   const names = objectNames(spec.podId)
   const profile = resolveProfile(s.profiles, spec.gpu ? { type: spec.gpu.type, count: spec.gpu.count } : null)
   const gpuResources: Record<string, string> = spec.gpu
-    ? { [profile.resourceName]: String(spec.gpu.count) }
+    ? { [profile.resourceName]: String(spec.gpu.count), ...profile.extraResources }
     : {}
   const env: V1EnvVar[] = Object.keys(spec.env)
     .sort()
@@ -216,6 +216,7 @@ export function buildPod(spec: PodSpec, s: ManifestSettings): V1Pod {
       ...(Object.keys(profile.nodeSelector).length > 0 ? { nodeSelector: profile.nodeSelector } : {}),
       ...(spec.gpu && profile.tolerations.length > 0 ? { tolerations: profile.tolerations } : {}),
       ...(spec.gpu && profile.runtimeClassName ? { runtimeClassName: profile.runtimeClassName } : {}),
+      ...(spec.gpu && profile.schedulerName ? { schedulerName: profile.schedulerName } : {}),
       ...(s.imagePullSecrets.length > 0
         ? { imagePullSecrets: s.imagePullSecrets.map((name) => ({ name })) }
         : {}),

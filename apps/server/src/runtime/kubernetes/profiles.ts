@@ -38,6 +38,14 @@ export interface ResourceProfile {
   resourceName: string
   /** e.g. "nvidia" on k3s, where the NVIDIA container runtime is a RuntimeClass */
   runtimeClassName: string | null
+  /** A scheduler other than the default, e.g. "hami-scheduler" for HAMi; null = the default one */
+  schedulerName: string | null
+  /**
+   * More extended resources per GPU, as quantities, in requests and limits next to the device
+   * count: HAMi's `nvidia.com/gpumem` (MiB of device memory per GPU) and `nvidia.com/gpucores`
+   * (percent of a GPU's cores). Not multiplied by the GPU count: HAMi reads them per device.
+   */
+  extraResources: Record<string, string>
 }
 
 export interface KubernetesProfiles {
@@ -59,6 +67,8 @@ export const DEFAULT_PROFILES: KubernetesProfiles = {
     tolerations: [],
     resourceName: 'nvidia.com/gpu',
     runtimeClassName: null,
+    schedulerName: null,
+    extraResources: {},
   },
   default: {
     cpu: '2',
@@ -70,6 +80,8 @@ export const DEFAULT_PROFILES: KubernetesProfiles = {
     tolerations: [GPU_TOLERATION],
     resourceName: 'nvidia.com/gpu',
     runtimeClassName: null,
+    schedulerName: null,
+    extraResources: {},
   },
   gpuTypes: {},
 }
@@ -173,6 +185,8 @@ const PROFILE_KEYS = new Set([
   'tolerations',
   'resourceName',
   'runtimeClassName',
+  'schedulerName',
+  'extraResources',
 ])
 
 /**
@@ -268,7 +282,43 @@ function mergeProfile(
       bad('runtimeClassName', 'must be the name of a RuntimeClass or null')
     else out.runtimeClassName = v
   }
+  mergeScheduling(out, value, bad)
   return out
+}
+
+const EXTENDED_QUANTITY = /^\d+(?:\.\d+)?(?:m|k|M|G|T|Ki|Mi|Gi|Ti)?$/
+
+/** schedulerName and extraResources (HAMi and other device plugins that count more than devices). */
+function mergeScheduling(
+  out: ResourceProfile,
+  value: Record<string, unknown>,
+  bad: (field: string, rule: string) => void,
+): void {
+  if (value.schedulerName !== undefined) {
+    const v = value.schedulerName
+    if (v !== null && (typeof v !== 'string' || !isDns1123Subdomain(v)))
+      bad('schedulerName', 'must be the name of a scheduler (e.g. hami-scheduler) or null')
+    else out.schedulerName = v
+  }
+  if (value.extraResources !== undefined) {
+    const v = value.extraResources
+    if (
+      !isObject(v) ||
+      !Object.entries(v).every(
+        ([k, q]) =>
+          k.includes('/') &&
+          isQualifiedKey(k) &&
+          k !== out.resourceName &&
+          typeof q === 'string' &&
+          EXTENDED_QUANTITY.test(q),
+      )
+    )
+      bad(
+        'extraResources',
+        'must map extended resource names (other than resourceName) to quantities, e.g. {"nvidia.com/gpumem": "8000"}',
+      )
+    else out.extraResources = v as Record<string, string>
+  }
 }
 
 function isToleration(t: unknown): t is Toleration {
