@@ -52,6 +52,9 @@ export class ApiClient {
   post<T>(path: string, body?: unknown) {
     return this.request<T>('POST', path, body)
   }
+  patch<T>(path: string, body?: unknown) {
+    return this.request<T>('PATCH', path, body)
+  }
   delete<T>(path: string) {
     return this.request<T>('DELETE', path)
   }

@@ -13,6 +13,7 @@ import { pods } from './commands/pods/index.js'
 import { ssh } from './commands/ssh.js'
 import { sshKeys } from './commands/ssh-keys.js'
 import { templates } from './commands/templates.js'
+import { volumes } from './commands/volumes.js'
 import { whoami } from './commands/whoami.js'
 import type { CliContext, Command } from './context.js'
 import { HELP } from './help.js'
@@ -30,6 +31,7 @@ const COMMANDS: Record<string, Command> = {
   keys,
   'ssh-keys': sshKeys,
   ssh,
+  volumes,
 }
 
 /** Runs one command line; 0 success, 1 the API or the network refused, 2 a usage mistake. */

@@ -71,7 +71,7 @@ describe('neuropod CLI', () => {
         .join(' '),
     ).toMatch(/simulation/i)
     expect((await cli('pods', 'stop', pod.podId, '--wait')).out).toContain('now stopped')
-    expect((await cli('pods', 'delete', pod.podId, '--wait')).out).toContain('now gone')
+    expect((await cli('pods', 'delete', pod.podId, '--delete-volume', '--wait')).out).toContain('now gone')
     expect((await cli('pods', 'get', pod.podId)).code).toBe(1)
   })
 
@@ -137,7 +137,7 @@ describe('neuropod CLI', () => {
     expect(start.err).toContain('StartRequested:')
     expect(start.err).not.toContain('StopRequested:')
     expect(start.err).not.toContain('Created:')
-    expect((await cli('pods', 'delete', podId, '--wait')).code).toBe(0)
+    expect((await cli('pods', 'delete', podId, '--delete-volume', '--wait')).code).toBe(0)
   })
 
   it('creates a pod with an idle timeout and keeps it running with `pods extend`', async () => {
@@ -166,7 +166,8 @@ describe('neuropod CLI', () => {
       (await cli('pods', 'create', '--name', 'x', '--gpu', 'cpu', '--image', 'a', '--idle-timeout', 'soon'))
         .code,
     ).toBe(2)
-    for (const id of [pod.podId, JSON.parse(never.out).podId]) await cli('pods', 'delete', id, '--wait')
+    for (const id of [pod.podId, JSON.parse(never.out).podId])
+      await cli('pods', 'delete', id, '--delete-volume', '--wait')
   })
 
   it("reports the server's validation problems and usage mistakes", async () => {
@@ -225,5 +226,49 @@ describe('neuropod CLI', () => {
     const off = await cli('ssh', 'some-pod')
     expect(off.code).toBe(1)
     expect(off.err).toContain('SSH is not enabled')
+  })
+  it('lists, creates, renames, grows and deletes volumes, and attaches one to a pod', async () => {
+    const created = await cli('volumes', 'create', 'data', '--size', '3', '--json')
+    expect(created.code, created.err).toBe(0)
+    const volume = JSON.parse(created.out)
+    expect(volume).toMatchObject({ name: 'data', sizeGb: 3, attachedPod: null })
+    const listed = await cli('volumes')
+    expect(listed.out).toMatch(/NAME\s+SIZE\s+USED\s+ATTACHED TO\s+COST\/H/)
+    expect(listed.out).toContain('data')
+    expect(
+      JSON.parse((await cli('volumes', '--json')).out).map((v: { volumeId: string }) => v.volumeId),
+    ).toContain(volume.volumeId)
+    const renamed = await cli('volumes', 'rename', volume.volumeId, 'datasets', '--json')
+    expect(JSON.parse(renamed.out).name).toBe('datasets')
+    const grown = await cli('volumes', 'resize', volume.volumeId, '--size', '5')
+    expect(grown.code, grown.err).toBe(0)
+    expect(grown.out).toContain('5 GB (resize: recorded only)')
+    const shrink = await cli('volumes', 'resize', volume.volumeId, '--size', '2')
+    expect(shrink.code).toBe(1)
+    expect(shrink.err).toMatch(/only grow/)
+    expect((await cli('volumes', 'resize', volume.volumeId)).code).toBe(2) // --size missing
+
+    const pod = JSON.parse(
+      (await createPod('on-volume', '--volume-id', volume.volumeId, '--mount', '/data')).out,
+    )
+    expect(pod).toMatchObject({ volumeId: volume.volumeId, volumePath: '/data' })
+    const got = await cli('volumes', 'get', volume.volumeId)
+    expect(got.out).toMatch(/attached:\s+on-volume/)
+    const refused = await cli('volumes', 'delete', volume.volumeId)
+    expect(refused.code).toBe(1)
+    expect(refused.err).toContain('on-volume')
+    expect((await cli('pods', 'delete', pod.podId, '--wait')).code).toBe(0)
+    // The pod is gone, the volume stays (and is free again)
+    expect(JSON.parse((await cli('volumes', 'get', volume.volumeId, '--json')).out).attachedPod).toBeNull()
+    const ids = async () =>
+      JSON.parse((await cli('volumes', '--json')).out).map((v: { volumeId: string }) => v.volumeId)
+    expect((await cli('volumes', 'delete', volume.volumeId)).out).toBe('Deleted.')
+    expect(await ids()).not.toContain(volume.volumeId)
+
+    const other = JSON.parse((await createPod('own-volume')).out)
+    expect(await ids()).toContain(other.volumeId)
+    expect((await cli('pods', 'delete', other.podId, '--delete-volume', '--wait')).code).toBe(0)
+    expect(await ids()).not.toContain(other.volumeId)
+    expect((await cli('pods', 'stop', other.podId, '--delete-volume')).code).toBe(2)
   })
 })

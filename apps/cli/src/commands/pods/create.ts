@@ -17,6 +17,8 @@ export async function createPod(api: ApiClient, args: string[], ctx: CliContext)
     'gpu-count': { type: 'string' },
     disk: { type: 'string' },
     volume: { type: 'string' },
+    'volume-id': { type: 'string' },
+    mount: { type: 'string' },
     port: { type: 'string', multiple: true },
     tcp: { type: 'string', multiple: true },
     env: { type: 'string', multiple: true },
@@ -46,6 +48,8 @@ export async function createPod(api: ApiClient, args: string[], ctx: CliContext)
   set('gpuCount', number(values['gpu-count'], '--gpu-count'))
   set('containerDiskSize', number(values.disk, '--disk'))
   set('volumeDiskSize', number(values.volume, '--volume'))
+  set('volumeId', values['volume-id'])
+  set('mountPath', values.mount)
   const ports = (list: string[] | undefined, flag: string) => list?.map((p) => wholeNumber(p, flag))
   set('ports', ports(values.port, '--port'))
   set('tcpPorts', ports(values.tcp, '--tcp'))
