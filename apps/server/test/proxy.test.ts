@@ -163,6 +163,15 @@ describe('pod URLs: routing and access', () => {
     const back = new URL(switchUrl.searchParams.get('next')!, base)
     expect(back.pathname).toBe('/api/proxy/authorize')
     expect(back.searchParams.get('target')).toContain(host(podA, 8080))
+    // In the browser's language.
+    const spanish = await get(podA, 8080, '/', {
+      ...bearer(other.token),
+      ...HTML_ACCEPT,
+      'accept-language': 'es-ES,es;q=0.9',
+    })
+    expect(spanish.body).toContain('<html lang="es">')
+    expect(spanish.body).toContain('Iniciar sesión con otra cuenta')
+    expect(spanish.body).toContain('es privado de su propietario')
   })
 
   it('serves a public port to everyone', async () => {

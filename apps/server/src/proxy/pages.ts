@@ -15,6 +15,8 @@ export interface ProxyPage {
   /** Reload the page after this many seconds (and send Retry-After) */
   refreshSeconds?: number
   link?: { href: string; label: string }
+  /** The page's language (default English) */
+  lang?: 'en' | 'es'
   /** More links after `link` (the 403 page: back to NeuroPod, sign in as someone else) */
   links?: { href: string; label: string }[]
   /** Extra fields for API clients */
@@ -57,7 +59,7 @@ export function renderHtml(page: ProxyPage): string {
     ? `<p>${all.map((l) => `<a href="${escapeHtml(l.href)}">${escapeHtml(l.label)}</a>`).join(' · ')}</p>`
     : ''
   return `<!doctype html>
-<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">${refresh}
+<html lang="${page.lang ?? 'en'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">${refresh}
 <title>${escapeHtml(page.title)} · NeuroPod</title>
 <style>body{font-family:system-ui,sans-serif;background:#f6f7f9;color:#1d2430;margin:0;display:grid;place-items:center;min-height:100vh}
 main{background:#fff;border:1px solid #dde1e7;border-radius:10px;padding:2rem 2.5rem;max-width:34rem}
@@ -165,16 +167,24 @@ export const pages = {
     route: PodRoute,
     email: string | null,
     platform?: { dashboardUrl: string; switchAccountUrl: string },
+    lang: 'en' | 'es' = 'en',
   ): ProxyPage => ({
     status: 403,
     code: 'FORBIDDEN',
-    title: 'Private port',
-    message: `This port of pod “${route.name}” is private to its owner${email ? `; you are signed in as ${email}` : ''}.`,
+    lang,
+    title: lang === 'es' ? 'Puerto privado' : 'Private port',
+    message:
+      lang === 'es'
+        ? `Este puerto del pod “${route.name}” es privado de su propietario${email ? `; has iniciado sesión como ${email}` : ''}.`
+        : `This port of pod “${route.name}” is private to its owner${email ? `; you are signed in as ${email}` : ''}.`,
     ...(platform
       ? {
           links: [
-            { href: platform.dashboardUrl, label: 'Back to NeuroPod' },
-            { href: platform.switchAccountUrl, label: 'Sign in with another account' },
+            { href: platform.dashboardUrl, label: lang === 'es' ? 'Volver a NeuroPod' : 'Back to NeuroPod' },
+            {
+              href: platform.switchAccountUrl,
+              label: lang === 'es' ? 'Iniciar sesión con otra cuenta' : 'Sign in with another account',
+            },
           ],
           details: { dashboardUrl: platform.dashboardUrl, switchAccountUrl: platform.switchAccountUrl },
         }

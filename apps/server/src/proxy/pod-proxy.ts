@@ -5,6 +5,7 @@ import type { AuthService } from '../auth/auth.service.js'
 import type { Principal } from '../auth/principal.js'
 import type { Config } from '../config.js'
 import type { Database } from '../db/schema.js'
+import { type Lang, requestLanguage } from '../i18n/localize.js'
 import { type Clock, monotonicMs } from '../lib/clock.js'
 import type { Logger } from '../lib/logger.js'
 import { parsePodHost, podUrl } from '../lib/pod-urls.js'
@@ -248,6 +249,7 @@ export class PodProxy implements PodTrafficHandler {
           check.route,
           check.principal?.email ?? null,
           this.platformLinks(check.target, req.url ?? '/'),
+          requestLanguage(req.headers['accept-language']),
         ),
       )
       return
@@ -431,6 +433,7 @@ export class PodProxy implements PodTrafficHandler {
     targetUrl: string,
     credential: string | null,
     principal: Principal | null,
+    lang: Lang = 'en',
   ): Promise<HandoverResult> {
     let url: URL
     try {
@@ -459,7 +462,10 @@ export class PodProxy implements PodTrafficHandler {
       principal,
     })
     if (decision.outcome !== 'allow')
-      return { kind: 'page', page: pages.forbidden(route, principal.email, this.platformLinks(target, path)) }
+      return {
+        kind: 'page',
+        page: pages.forbidden(route, principal.email, this.platformLinks(target, path), lang),
+      }
     if (!isPrivileged(principal, route.ownerId)) {
       // A public port needs no identity, and a stranger's credential has no business on it.
       return { kind: 'redirect', location: `${this.podOrigin(target)}${path}` }

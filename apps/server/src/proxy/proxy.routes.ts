@@ -6,6 +6,7 @@ import { invalidState, notFound, unauthenticated } from '../errors.js'
 import { requestToken, requireUser, userOnly } from '../http/auth-hooks.js'
 import { OriginPolicy } from '../http/origins.js'
 import { errorResponses, type RouteModule, redirectResponse } from '../http/route-context.js'
+import { requestLanguage } from '../i18n/localize.js'
 import type { PodsService } from '../pods/pods.service.js'
 import { type ProxyPage, renderHtml } from './pages.js'
 import type { HandoverResult, PodProxy } from './pod-proxy.js'
@@ -56,7 +57,12 @@ export function proxyRoutes(proxy: PodProxy): RouteModule<ProxyRoutesDeps> {
     const origins = new OriginPolicy(new URL(config.publicUrl).origin, config.corsOrigins)
 
     const handover = async (request: FastifyRequest, reply: FastifyReply, target: string) => {
-      const result = await proxy.authorize(target, requestToken(request, origins), request.principal)
+      const result = await proxy.authorize(
+        target,
+        requestToken(request, origins),
+        request.principal,
+        requestLanguage(request.headers['accept-language']),
+      )
       return sendHandover(request, reply, result)
     }
 
