@@ -17,6 +17,7 @@ import { NotificationsPage } from './pages/NotificationsPage/NotificationsPage'
 import { PodPage } from './pages/PodPage/PodPage'
 import { PodsPage } from './pages/PodsPage/PodsPage'
 import { PricingPage } from './pages/PricingPage/PricingPage'
+import { VolumesPage } from './pages/VolumesPage/VolumesPage'
 import { RealtimeProvider } from './realtime/RealtimeProvider'
 import { AppShell } from './shell/AppShell'
 
@@ -80,6 +81,7 @@ export function AppRoutes() {
       <Route path="/pods" element={<Console>{(me) => <PodsPage me={me} />}</Console>} />
       <Route path="/pods/:podId" element={<Console>{(me) => <PodPage me={me} />}</Console>} />
       <Route path="/deploy" element={<Console>{(me) => <DeployPage me={me} />}</Console>} />
+      <Route path="/volumes" element={<Console>{() => <VolumesPage />}</Console>} />
       <Route path="/account" element={<Console>{(me) => <AccountPage me={me} />}</Console>} />
       <Route path="/notifications" element={<Console>{() => <NotificationsPage />}</Console>} />
       <Route path="/admin" element={<Console admin>{() => <AdminDashboardPage />}</Console>} />

@@ -41,6 +41,7 @@ import type {
   User,
   UserNotification,
   UsersFilter,
+  Volume,
 } from './types'
 
 interface Data<T> {
@@ -76,6 +77,14 @@ export const api = {
     apiKeys: () => http.get<Data<ApiKeyInfo[]>>('/api/auth/api-keys').then(unwrap),
     createApiKey: (name: string) => http.post<Data<NewApiKey>>('/api/auth/api-keys', { name }).then(unwrap),
     revokeApiKey: (id: string) => http.delete<{ success: true }>(`/api/auth/api-keys/${enc(id)}`),
+  },
+  volumes: {
+    list: () => http.get<Data<Volume[]>>('/api/volumes').then(unwrap),
+    create: (body: { name: string; size: number }) =>
+      http.post<Data<Volume>>('/api/volumes', body).then(unwrap),
+    update: ({ volumeId, ...body }: { volumeId: string; name?: string; size?: number }) =>
+      http.patch<Data<Volume>>(`/api/volumes/${enc(volumeId)}`, body).then(unwrap),
+    remove: (volumeId: string) => http.delete<{ success: true }>(`/api/volumes/${enc(volumeId)}`),
   },
   ssh: {
     info: () => http.get<Data<SshInfo>>('/api/ssh/info').then(unwrap),

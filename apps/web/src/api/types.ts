@@ -56,6 +56,7 @@ export type {
   UpdatePricingBody,
   UpdateTemplateBody,
   User,
+  Volume,
 } from '@neuropod/contracts'
 
 export type ApiKeyInfo = Static<typeof ApiKey>

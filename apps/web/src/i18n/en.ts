@@ -751,6 +751,31 @@ export const en = {
   'adminIdle.updatedAt': 'Last changed {time}.',
   'adminIdle.saved': 'Auto-stop settings saved',
   'adminIdle.saveFailed': 'Could not save the auto-stop settings',
+  'nav.volumes': 'Volumes',
+  'volumes.title': 'Volumes',
+  'volumes.intro':
+    'Your storage outlives pods: keep a volume when you delete a pod and attach it to a new pod of any GPU type. A volume costs its storage price per hour until you delete it, attached or not.',
+  'volumes.create': 'New volume',
+  'volumes.createButton': 'Create volume',
+  'volumes.name': 'Name',
+  'volumes.sizeGb': 'Size (GB)',
+  'volumes.size': 'Size',
+  'volumes.used': 'Used',
+  'volumes.attachedTo': 'Attached to',
+  'volumes.free': 'Not attached',
+  'volumes.costPerHour': 'Cost per hour',
+  'volumes.list': 'Your volumes',
+  'volumes.none': 'No volumes yet',
+  'volumes.edit': 'Rename or grow',
+  'volumes.editOf': 'Rename or grow {name}',
+  'volumes.editTitle': 'Volume {name}',
+  'volumes.growHint': 'Volumes only grow; the new size is priced from now.',
+  'volumes.save': 'Save',
+  'volumes.delete': 'Delete',
+  'volumes.deleteOf': 'Delete {name}',
+  'volumes.deleteTitle': 'Delete volume {name}?',
+  'volumes.deleteBody':
+    'Its files are deleted for good. A volume attached to a pod cannot be deleted: delete the pod first.',
 } as const
 
 export type MessageKey = keyof typeof en

@@ -56,6 +56,7 @@ export function AppShell({ me, children }: { me: User; children: ReactNode }) {
         <nav className="nav">
           {link('/pods', t('nav.myPods'))}
           {link('/deploy', t('nav.deploy'))}
+          {link('/volumes', t('nav.volumes'))}
           {link('/account', t('nav.account'))}
           {link('/notifications', t('nav.notifications'))}
           {link('/help', t('nav.help'))}
