@@ -76,20 +76,11 @@ export function createRealtime(deps: RealtimeDeps) {
   io.bind(engine)
   const now = () => deps.clock.now().toISOString()
 
-  io.use(async (socket, next) => {
-    try {
-      const token = handshakeToken(socket)
-      const principal = token ? await deps.auth.authenticate(token) : null
-      if (!token || !principal) return next(new Error('Invalid or expired token'))
-      socket.data.principal = principal
-      socket.data.token = token
+  io.use(
+    authenticateHandshake(deps, 'socket', (socket: NeuroSocket) => {
       socket.data.follows = new Map()
-      next()
-    } catch (error) {
-      deps.log.error({ err: error }, 'socket authentication failed')
-      next(new Error('Authentication failed'))
-    }
-  })
+    }),
+  )
 
   io.on('connection', (socket: NeuroSocket) => {
     const p = socket.data.principal
@@ -354,6 +345,37 @@ function handshakeRefusal(
 }
 
 /** The credential a socket presents: `auth.token`, else the session cookie (any namespace). */
+/**
+ * Socket.IO middleware for the main socket and the terminal namespace alike: the handshake's token
+ * (auth field or session cookie) must name a live credential; the principal and token go into
+ * `socket.data`, then `init` sets up the rest of it.
+ */
+export function authenticateHandshake<S extends Pick<Socket, 'handshake'> & { data: Partial<HandshakeData> }>(
+  deps: { auth: Pick<AuthService, 'authenticate'>; log: Logger },
+  what: string,
+  init: (socket: S) => void,
+): (socket: S, next: (error?: Error) => void) => Promise<void> {
+  return async (socket, next) => {
+    try {
+      const token = handshakeToken(socket)
+      const principal = token ? await deps.auth.authenticate(token) : null
+      if (!token || !principal) return next(new Error('Invalid or expired token'))
+      socket.data.principal = principal
+      socket.data.token = token
+      init(socket)
+      next()
+    } catch (error) {
+      deps.log.error({ err: error }, `${what} authentication failed`)
+      next(new Error('Authentication failed'))
+    }
+  }
+}
+
+interface HandshakeData {
+  principal: Principal
+  token: string
+}
+
 export function handshakeToken(socket: Pick<Socket, 'handshake'>): string | null {
   const auth = socket.handshake.auth as { token?: unknown } | undefined
   if (typeof auth?.token === 'string' && auth.token) return auth.token.replace(/^Bearer\s+/i, '')

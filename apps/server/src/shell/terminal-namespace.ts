@@ -11,7 +11,7 @@ import { AppError } from '../errors.js'
 import type { Logger } from '../lib/logger.js'
 import type { PodsService } from '../pods/pods.service.js'
 import type { Bus } from '../realtime/bus.js'
-import { handshakeToken } from '../realtime/socket-server.js'
+import { authenticateHandshake } from '../realtime/socket-server.js'
 import { clampSize, type ExecSession, ExecUnavailableError } from '../runtime/exec.js'
 import type { PodRuntime } from '../runtime/pod-runtime.js'
 import type { ShellHandle, ShellSessions } from './shell-sessions.js'
@@ -50,20 +50,11 @@ export function attachTerminalNamespace(io: Server, deps: TerminalDeps): () => v
     TerminalData
   >
 
-  nsp.use(async (socket, next) => {
-    try {
-      const token = handshakeToken(socket)
-      const principal = token ? await deps.auth.authenticate(token) : null
-      if (!token || !principal) return next(new Error('Invalid or expired token'))
-      socket.data.principal = principal
-      socket.data.token = token
+  nsp.use(
+    authenticateHandshake(deps, 'terminal socket', (socket: TerminalSocket) => {
       socket.data.terminals = new Map()
-      next()
-    } catch (error) {
-      deps.log.error({ err: error }, 'terminal socket authentication failed')
-      next(new Error('Authentication failed'))
-    }
-  })
+    }),
+  )
 
   nsp.on('connection', (socket: TerminalSocket) => {
     const p = socket.data.principal
