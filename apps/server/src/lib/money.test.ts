@@ -20,4 +20,12 @@ describe('money', () => {
     expect(formatEuros(-1)).toBe('€0.00')
     expect(formatEuros(0)).toBe('€0.00')
   })
+
+  it('rounds a requirement up and an available balance down when asked', () => {
+    expect(formatEuros(10_000_137, 'up')).toBe('€10.01')
+    expect(formatEuros(10_000_137, 'down')).toBe('€10.00')
+    expect(formatEuros(9_999_999, 'down')).toBe('€9.99')
+    expect(formatEuros(-1, 'down')).toBe('-€0.01')
+    expect(formatEuros(-1, 'up')).toBe('€0.00')
+  })
 })

@@ -29,9 +29,15 @@ export function microsToEuros(micros: number): number {
   return micros / MICROS_PER_EURO
 }
 
-/** "€1.50", "-€0.01": the sign goes before the symbol, and an amount that rounds to zero has none. */
-export function formatEuros(micros: number): string {
-  const cents = Math.round(Math.abs(micros) / 10_000)
-  const sign = micros < 0 && cents > 0 ? '-' : ''
+/**
+ * "€1.50", "-€0.01": the sign goes before the symbol, and an amount that rounds to zero has none.
+ * `up`/`down` round towards +∞/−∞ to the cent: a refusal shows what is required rounded up and
+ * what is available rounded down, so it never reads "required €10.00, available €10.00".
+ */
+export function formatEuros(micros: number, rounding: 'nearest' | 'up' | 'down' = 'nearest'): string {
+  const round = rounding === 'up' ? Math.ceil : rounding === 'down' ? Math.floor : Math.round
+  const signed = round(micros / 10_000)
+  const cents = Math.abs(signed)
+  const sign = signed < 0 ? '-' : ''
   return `${sign}€${(cents / 100).toFixed(2)}`
 }

@@ -521,7 +521,7 @@ export class PodsService {
       throw new AppError(
         'INSUFFICIENT_BALANCE',
         402,
-        `Insufficient balance. Required: ${formatEuros(required)} (${minimumStartMinutes / 60} h of your pods), available: ${formatEuros(user.balance)}`,
+        `Insufficient balance. Required: ${formatEuros(required, 'up')} (${minimumStartMinutes / 60} h of your pods), available: ${formatEuros(user.balance, 'down')}`,
       )
     }
   }

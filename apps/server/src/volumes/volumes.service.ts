@@ -118,7 +118,7 @@ export class VolumesService {
           throw new AppError(
             'INSUFFICIENT_BALANCE',
             402,
-            `Insufficient balance. Required: ${formatEuros(required)} (${catalog.settings.minimum_start_minutes / 60} h of your pods and volumes), available: ${formatEuros(owner.balance)}`,
+            `Insufficient balance. Required: ${formatEuros(required, 'up')} (${catalog.settings.minimum_start_minutes / 60} h of your pods and volumes), available: ${formatEuros(owner.balance, 'down')}`,
           )
       }
       await this.deps.volumes.insert(
