@@ -143,7 +143,9 @@ export const api = {
       http.get<Data<LogsResult>>(`/api/pods/${enc(podId)}/logs`, { tail }).then(unwrap),
     start: (podId: string) => http.post<PodAction>(`/api/pods/${enc(podId)}/start`).then(unwrap),
     stop: (podId: string) => http.post<PodAction>(`/api/pods/${enc(podId)}/stop`).then(unwrap),
-    remove: (podId: string) => http.delete<PodAction>(`/api/pods/${enc(podId)}`).then(unwrap),
+    /** Deletes the pod; its volume stays the user's unless `keepVolume` is false. */
+    remove: (podId: string, keepVolume = true) =>
+      http.delete<PodAction>(`/api/pods/${enc(podId)}${keepVolume ? '' : '?keepVolume=false'}`).then(unwrap),
     setPortAccess: (podId: string, port: number, access: PortAccess) =>
       http.patch<Data<Pod>>(`/api/pods/${enc(podId)}/ports/${port}`, { access }).then(unwrap),
     setAutoStop: (

@@ -159,7 +159,10 @@ export const en = {
     'The container stops and compute billing ends. The volume at {path} and the URLs are kept; start it again at any time.',
   'pod.confirmDelete.title': 'Delete {name}?',
   'pod.confirmDelete.body':
-    'This removes the container, its URLs and the {volume} GB volume at {path} with all its data. Billing stops. This cannot be undone.',
+    'This removes the container and its URLs; compute billing stops. This cannot be undone.',
+  'pod.confirmDelete.deleteVolume': 'Also delete its {volume} GB volume at {path} and all the data on it',
+  'pod.confirmDelete.keptVolume':
+    'The volume is kept: it stays under Volumes (costing its storage price) and can be attached to a new pod of any GPU type.',
   'pod.confirmDelete.owner': 'This pod belongs to {email}.',
   'pod.action.start.accepted': 'Starting {name}…',
   'pod.action.stop.accepted': 'Stopping {name}…',

@@ -163,7 +163,11 @@ export const es: Record<MessageKey, string> = {
     'El contenedor se detiene y deja de cobrarse el cómputo. El volumen en {path} y las URLs se conservan; puedes iniciarlo de nuevo cuando quieras.',
   'pod.confirmDelete.title': '¿Eliminar {name}?',
   'pod.confirmDelete.body':
-    'Se eliminan el contenedor, sus URLs y el volumen de {volume} GB en {path} con todos sus datos. Se deja de cobrar. No se puede deshacer.',
+    'Se eliminan el contenedor y sus URLs; se deja de cobrar el cómputo. No se puede deshacer.',
+  'pod.confirmDelete.deleteVolume':
+    'Eliminar también su volumen de {volume} GB en {path} con todos sus datos',
+  'pod.confirmDelete.keptVolume':
+    'El volumen se conserva: queda en Volúmenes (con su precio de almacenamiento) y se puede conectar a un pod nuevo de cualquier GPU.',
   'pod.confirmDelete.owner': 'Este pod pertenece a {email}.',
   'pod.action.start.accepted': 'Iniciando {name}…',
   'pod.action.stop.accepted': 'Deteniendo {name}…',

@@ -18,8 +18,9 @@ export function usePodActions(pod: Pod) {
   const toast = useToast()
   const { t } = useT()
   const mutation = useMutation({
-    mutationFn: (action: Action) => api.pods[action](pod.podId),
-    onSuccess: (result, action) => {
+    mutationFn: ({ action, deleteVolume }: { action: Action; deleteVolume: boolean }) =>
+      action === 'remove' ? api.pods.remove(pod.podId, !deleteVolume) : api.pods[action](pod.podId),
+    onSuccess: (result, { action }) => {
       patchCachedPod(client, pod.podId, (p) => ({
         ...p,
         status: result.status,
@@ -27,7 +28,7 @@ export function usePodActions(pod: Pod) {
       }))
       toast.show({ tone: 'info', title: t(`pod.action.${action}.accepted`, { name: pod.podName }) })
     },
-    onError: (error, action) => {
+    onError: (error, { action }) => {
       toast.show({
         tone: 'bad',
         title: t(`pod.action.${action}.failed`, { name: pod.podName }),
@@ -36,12 +37,13 @@ export function usePodActions(pod: Pod) {
     },
   })
   return {
-    run: (action: Action) =>
-      mutation.mutateAsync(action).then(
+    /** `deleteVolume` applies to 'remove' only: the pod's volume goes too (else it is kept). */
+    run: (action: Action, deleteVolume = false) =>
+      mutation.mutateAsync({ action, deleteVolume }).then(
         () => true,
         () => false,
       ),
-    pending: mutation.isPending ? (mutation.variables ?? null) : null,
+    pending: mutation.isPending ? (mutation.variables?.action ?? null) : null,
     error: mutation.error,
   }
 }

@@ -3,6 +3,7 @@ import type { Pod } from '../../api/types'
 import { ConfirmDialog } from '../../components/Dialog'
 import { useT } from '../../i18n'
 import { ConnectDialog } from './ConnectDialog'
+import { DeletePodDialog } from './DeletePodDialog'
 import { LogsDialog } from './LogsDialog'
 import { usePodActions } from './usePodActions'
 
@@ -15,7 +16,7 @@ export interface PodControls {
   onStart: () => void
   /** Asks first: stopping ends what runs in the pod */
   onStop: () => void
-  /** Asks first: deleting loses the volume */
+  /** Asks first, and whether the volume goes too (kept by default) */
   onDelete: () => void
   /** The dialogs the controls open; render them next to the view */
   dialogs: ReactNode
@@ -33,8 +34,8 @@ export function usePodControls(
   const [dialog, setDialog] = useState<OpenDialog>(null)
   const actions = usePodActions(pod)
   const close = () => setDialog(null)
-  const confirm = async (action: 'stop' | 'remove') => {
-    if (!(await actions.run(action))) return
+  const confirm = async (action: 'stop' | 'remove', deleteVolume = false) => {
+    if (!(await actions.run(action, deleteVolume))) return
     close()
     if (action === 'remove') options.onDeleted?.()
   }
@@ -52,18 +53,14 @@ export function usePodControls(
       >
         <p>{t('pod.confirmStop.body', { path: pod.volumePath })}</p>
       </ConfirmDialog>
-      <ConfirmDialog
+      <DeletePodDialog
+        pod={pod}
         open={dialog === 'remove'}
-        danger
-        title={t('pod.confirmDelete.title', { name: pod.podName })}
-        confirmLabel={t('pod.delete')}
+        showOwner={options.showOwner}
         pending={actions.pending === 'remove'}
-        onConfirm={() => void confirm('remove')}
+        onConfirm={(deleteVolume) => void confirm('remove', deleteVolume)}
         onCancel={close}
-      >
-        <p>{t('pod.confirmDelete.body', { volume: pod.volumeDiskSize, path: pod.volumePath })}</p>
-        {options.showOwner && <p>{t('pod.confirmDelete.owner', { email: pod.userEmail })}</p>}
-      </ConfirmDialog>
+      />
     </>
   )
   return {
