@@ -5,6 +5,7 @@ import http from 'node:http'
 import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
+import ssh2 from 'ssh2'
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { loadConfig } from '../src/config.js'
 import { systemClock } from '../src/lib/clock.js'
@@ -164,6 +165,52 @@ describe('SSH gateway with the Docker runtime (Podman)', () => {
     await session.waitFor(/\r\n\d+ \d+\r\n/)
     session.write('exit\r')
     expect(await session.closed).toBe(0)
+  })
+
+  it('follows the client window: a pty shell sees the new size after window-change', async () => {
+    const client = new ssh2.Client()
+    await new Promise<void>((resolve, reject) => {
+      client.once('ready', () => resolve())
+      client.once('error', reject)
+      client.connect({
+        host: '127.0.0.1',
+        port,
+        username: plainPod,
+        privateKey: fs.readFileSync(key.file),
+        readyTimeout: 60_000,
+      })
+    })
+    try {
+      const stream = await new Promise<ssh2.ClientChannel>((resolve, reject) =>
+        client.shell({ rows: 30, cols: 100, term: 'xterm' }, (error, channel) =>
+          error ? reject(error) : resolve(channel),
+        ),
+      )
+      let output = ''
+      stream.on('data', (d: Buffer) => {
+        output += d.toString()
+      })
+      const waitFor = async (pattern: RegExp) => {
+        const deadline = Date.now() + 30_000
+        while (!pattern.test(output)) {
+          if (Date.now() > deadline) throw new Error(`no ${pattern} in ${JSON.stringify(output)}`)
+          await new Promise((r) => setTimeout(r, 20))
+        }
+      }
+      stream.write('stty size | sed "s/^/size=/"\n')
+      await waitFor(/size=30 100/)
+      stream.setWindow(40, 120, 0, 0)
+      // The resize reaches the engine asynchronously: ask until the shell sees it.
+      const deadline = Date.now() + 30_000
+      while (!/size=40 120/.test(output)) {
+        if (Date.now() > deadline) throw new Error(`no new size in ${JSON.stringify(output)}`)
+        stream.write('stty size | sed "s/^/size=/"\n')
+        await new Promise((r) => setTimeout(r, 300))
+      }
+      stream.end('exit\n')
+    } finally {
+      client.end()
+    }
   })
 
   it('runs a command with its exit status and separate streams', async () => {
