@@ -177,6 +177,12 @@ export interface PodRuntime {
   list(): Promise<PodObservation[]>
   /** Where the platform reaches a pod's port (readiness probes and the proxy), or null. */
   endpoint(podId: string, port: number): Promise<{ host: string; port: number } | null>
+  /**
+   * The orchestrator's own readiness of the pod's container (Kubernetes: the Pod's Ready condition,
+   * from the kubelet's probes of the HTTP ports): true = ready, false = not (yet), null = unknown.
+   * Needs no route to the pod, so it works with the control plane outside the cluster.
+   */
+  clusterReady?(podId: string): boolean | null
 
   logs(podId: string, tail: number): Promise<LogsResult>
   /** Streams new lines until the signal aborts; resolves when the stream ends. */

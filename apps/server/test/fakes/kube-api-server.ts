@@ -171,6 +171,8 @@ export interface FakeKubeOptions {
   kubeletStepMs?: number
   /** Address reported as every pod's IP (tests serve pod ports on loopback) */
   podIP?: string
+  /** Containers of images containing this text never pass their readiness probe */
+  neverReadyImage?: string
   metrics?: boolean
   namespaces?: string[]
   /** Garbage collector delay after an owner disappears */
@@ -1102,6 +1104,8 @@ export class FakeKubeApiServer {
       this.event(namespace, 'Pod', name, 'Normal', 'Pulled', `Successfully pulled image "${image}" in 1.2s`)
       this.event(namespace, 'Pod', name, 'Normal', 'Created', 'Created container main')
       this.event(namespace, 'Pod', name, 'Normal', 'Started', 'Started container main')
+      const ready = !(this.options.neverReadyImage && image.includes(this.options.neverReadyImage))
+      const readyStatus = ready ? 'True' : 'False'
       this.mutate('pods', namespace, name, (p) => {
         const now = isoSeconds(new Date())
         p.status.phase = 'Running'
@@ -1110,15 +1114,15 @@ export class FakeKubeApiServer {
         p.status.conditions = [
           { type: 'PodScheduled', status: 'True' },
           { type: 'Initialized', status: 'True' },
-          { type: 'ContainersReady', status: 'True' },
-          { type: 'Ready', status: 'True' },
+          { type: 'ContainersReady', status: readyStatus },
+          { type: 'Ready', status: readyStatus },
         ]
         p.status.containerStatuses = [
           {
             name: 'main',
             image,
             imageID: `${image}@sha256:fake`,
-            ready: true,
+            ready,
             restartCount: 0,
             started: true,
             state: { running: { startedAt: now } },

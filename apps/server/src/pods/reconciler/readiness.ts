@@ -98,7 +98,7 @@ export function probeHttp(host: string, port: number, timeoutMs = 2000): Promise
 export interface ReadinessDeps {
   pods: PodsRepository
   transactions: Transactions
-  runtime: Pick<PodRuntime, 'endpoint'>
+  runtime: Pick<PodRuntime, 'endpoint' | 'clusterReady'>
   publisher: PodPublisher
   clock: Clock
   log: Logger
@@ -163,9 +163,12 @@ export class Readiness {
         this.probing.delete(podId)
         return
       }
+      // The cluster's word first (the kubelet probes the ports from the node, so this needs no route
+      // to the pod); the platform's own probe where it can reach the pod.
+      const clusterReady = this.deps.runtime.clusterReady?.(podId) === true
       const answered = await Promise.all(
         pod.http_services.map(async (s) => {
-          if (s.status === 'ready') return true
+          if (s.status === 'ready' || clusterReady) return true
           const endpoint = await this.deps.runtime.endpoint(podId, s.port)
           return endpoint ? probeHttp(endpoint.host, endpoint.port) : false
         }),

@@ -83,6 +83,16 @@ export class ClusterReads {
     return out
   }
 
+  /** The Pod's Ready condition (or its container's readiness), as the watch last saw it. */
+  clusterReady(podId: string): boolean | null {
+    const pod = this.watch.pods.get(objectNames(podId).pod)
+    if (!pod?.status || pod.metadata?.deletionTimestamp) return null
+    const condition = pod.status.conditions?.find((c) => c.type === 'Ready')
+    if (condition) return condition.status === 'True'
+    const container = pod.status.containerStatuses?.find((c) => c.name === CONTAINER_NAME)
+    return container ? container.ready : null
+  }
+
   async endpoint(podId: string, port: number): Promise<{ host: string; port: number } | null> {
     const names = objectNames(podId)
     if (this.o.probeVia === 'pod-ip') {

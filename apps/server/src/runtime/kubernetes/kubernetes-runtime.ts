@@ -170,6 +170,10 @@ export class KubernetesRuntime implements PodRuntime {
     return this.reads.list()
   }
 
+  clusterReady(podId: string): boolean | null {
+    return this.reads.clusterReady(podId)
+  }
+
   endpoint(podId: string, port: number): Promise<{ host: string; port: number } | null> {
     return this.reads.endpoint(podId, port)
   }

@@ -237,6 +237,7 @@ export function buildPod(spec: PodSpec, s: ManifestSettings): V1Pod {
               ...gpuResources,
             },
           },
+          ...readinessProbe(spec.httpPorts),
           volumeMounts: [
             { name: 'data', mountPath: spec.volumePath },
             { name: 'shm', mountPath: '/dev/shm' },
@@ -255,6 +256,21 @@ export function buildPod(spec: PodSpec, s: ManifestSettings): V1Pod {
         { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: profile.shmSize } },
       ],
     },
+  }
+}
+
+/**
+ * The kubelet's TCP check of the first HTTP port (a container has one readiness probe): the Pod's
+ * Ready condition then says the service listens, which the runtime reports without any route to
+ * the pod (a control plane outside the cluster). Readiness probes never restart a container, so a
+ * slow image simply stays not-ready; there is no liveness probe, hence no startup probe either (with
+ * restartPolicy Never a failed startup probe would end a pod that merely does not listen yet).
+ */
+function readinessProbe(httpPorts: number[]) {
+  const port = httpPorts[0]
+  if (port === undefined) return {}
+  return {
+    readinessProbe: { tcpSocket: { port }, periodSeconds: 1, timeoutSeconds: 1, failureThreshold: 1 },
   }
 }
 
