@@ -20,20 +20,18 @@ import type { ActivityObservation, ActivitySignal, RunningPod } from '../src/idl
 import { IdleEvaluator } from '../src/idle/idle-evaluator.js'
 import { IdleSettingsRepository } from '../src/idle/idle-settings.repository.js'
 import { SessionsSignal } from '../src/idle/signals/sessions-signal.js'
-import { newPodId, newSlug, newUuid } from '../src/lib/ids.js'
 import { silentLogger } from '../src/lib/logger.js'
 import { SecretBox } from '../src/lib/secrets.js'
 import { PodsRepository } from '../src/pods/pods.repository.js'
 import { LocalBus } from '../src/realtime/bus.js'
 import { ShellSessions } from '../src/shell/shell-sessions.js'
 import { ShellSessionsRepository } from '../src/shell/shell-sessions.repository.js'
+import { insertPods, JUPYTER_SERVICE, runningPod, scratchDatabase, seedUsers } from './support.js'
 
 const USERS = Number(process.env.BENCH_USERS ?? 1000)
 const PODS_PER_USER = 10
 const OBSERVED_PER_PASS = 1000
 const MIN = 60_000
-const baseUrl = process.env.NEUROPOD_BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test'
-const dbName = `np_bench_idle_${process.pid}`
 
 /** A signal that saw `OBSERVED_PER_PASS` pods busy (the database cost of real observations). */
 class SyntheticSignal implements ActivitySignal {
@@ -49,13 +47,8 @@ class SyntheticSignal implements ActivitySignal {
 }
 
 async function main(): Promise<void> {
-  const admin = new pg.Client({ connectionString: baseUrl })
-  await admin.connect()
-  await admin.query(`drop database if exists ${dbName}`)
-  await admin.query(`create database ${dbName}`)
-  const url = new URL(baseUrl)
-  url.pathname = `/${dbName}`
-  const databaseUrl = url.toString()
+  const scratch = await scratchDatabase('np_bench_idle')
+  const databaseUrl = scratch.url
   const handle = openPostgres(databaseUrl, 4)
   let queries = 0
   let slowest = { ms: 0, sql: '' }
@@ -146,41 +139,12 @@ async function main(): Promise<void> {
   } finally {
     await counted.destroy()
     await handle.close()
-    await admin.query(
-      `select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()`,
-      [dbName],
-    )
-    if (!process.env.BENCH_KEEP_DATABASE) await admin.query(`drop database if exists ${dbName}`)
-    await admin.end()
+    await scratch.drop()
   }
 }
 
 async function seed(db: Kysely<Database>, now: Date): Promise<void> {
-  const users = Array.from({ length: USERS }, (_, i) => ({
-    id: newUuid(),
-    email: `user${i}@bench.local`,
-    name: `User ${i}`,
-    role: 'client' as const,
-    balance: 1_000_000_000_000,
-    created_at: now,
-    updated_at: now,
-  }))
-  for (let i = 0; i < users.length; i += 500)
-    await db
-      .insertInto('users')
-      .values(users.slice(i, i + 500))
-      .execute()
-  const services = JSON.stringify([
-    {
-      port: 8888,
-      serviceName: 'Jupyter Lab',
-      isCustom: false,
-      access: 'private',
-      status: 'ready',
-      statusReason: null,
-      jupyter: false,
-    },
-  ])
+  const users = await seedUsers(db, USERS, now, 1_000_000_000_000)
   let n = 0
   const pods = users.flatMap((u) =>
     Array.from({ length: PODS_PER_USER }, (_, j) => {
@@ -188,45 +152,18 @@ async function seed(db: Kysely<Database>, now: Date): Promise<void> {
       // 1 % inside the warning lead (20–30 min ago), 1 % past the deadline, the rest within 20 min.
       const minutesAgo =
         k % 100 === 0 ? 20 + Math.random() * 9 : k % 100 === 1 ? 31 + Math.random() * 20 : Math.random() * 19
-      return {
-        id: newPodId(),
-        slug: newSlug(),
+      return runningPod(u.id, now, {
         name: `pod-${j}`,
-        user_id: u.id,
-        created_by: u.id,
-        deployment_type: 'docker' as const,
-        docker_image: 'jupyter/minimal-notebook:latest',
-        gpu: 'rtx-4050',
-        gpu_count: 1,
-        container_disk_size: 10,
-        volume_disk_size: 20,
-        volume_path: '/workspace',
-        enable_jupyter: false,
-        env: '{}',
-        http_services: services,
-        tcp_services: '[]',
-        desired_state: 'running' as const,
-        status: 'running' as const,
-        runtime: 'simulated',
-        compute_rate: 3_000_000,
-        storage_rate: 2_000_000,
-        compute_active: true,
-        billed_until: now,
+        http_services: JUPYTER_SERVICE,
         created_at: new Date(now.getTime() - 2 * 3_600_000),
-        updated_at: now,
         started_at: new Date(now.getTime() - 2 * 3_600_000),
         last_active_at: new Date(now.getTime() - minutesAgo * MIN),
         last_activity_source: 'http',
         idle_timeout_minutes: 30,
-      }
+      })
     }),
   )
-  for (let i = 0; i < pods.length; i += 1000)
-    await db
-      .insertInto('pods')
-      .values(pods.slice(i, i + 1000))
-      .execute()
-  await sql`analyze`.execute(db)
+  await insertPods(db, pods)
 }
 
 main().catch((error) => {

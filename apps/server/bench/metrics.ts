@@ -9,12 +9,10 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { KubeConfig } from '@kubernetes/client-node'
-import { sql } from 'kysely'
 import { Meter } from '../src/billing/meter.js'
 import { type DatabaseHandle, openPglite, openPostgres } from '../src/db/database.js'
 import { migrateToLatest } from '../src/db/migrate.js'
 import type { Clock } from '../src/lib/clock.js'
-import { newPodId, newSlug, newUuid } from '../src/lib/ids.js'
 import { silentLogger } from '../src/lib/logger.js'
 import { MetricsRepository } from '../src/metrics/metrics.repository.js'
 import { MetricsSampler } from '../src/metrics/sampler.js'
@@ -23,6 +21,7 @@ import { LocalBus } from '../src/realtime/bus.js'
 import type { ClusterWatch } from '../src/runtime/kubernetes/cluster-watch.js'
 import { createClients } from '../src/runtime/kubernetes/kube-client.js'
 import { KubernetesMetricsSource } from '../src/runtime/kubernetes/pod-metrics-source.js'
+import { insertPods, msStats, runningPod, seedUsers } from './support.js'
 
 const PODS = Number(process.env.BENCH_PODS ?? 1000)
 const INTERVAL_S = 10
@@ -123,10 +122,7 @@ async function main() {
     if (i % (60 / INTERVAL_S) === 0) meterMs.push((await meter.tick()).durationMs)
   }
   const size = await repository.size()
-  const stat = (v: number[]) => {
-    const s = [...v].sort((a, b) => a - b)
-    return { mean: s.reduce((a, b) => a + b, 0) / s.length, p95: s[Math.floor(s.length * 0.95)]! }
-  }
+  const stat = msStats
   const c = stat(cpu)
   const w = stat(wall)
   const m = stat(meterMs)
@@ -152,51 +148,15 @@ async function main() {
 
 /** 100 users with PODS/100 running pods each, written in bulk. */
 async function seed(database: DatabaseHandle, now: Date): Promise<string[]> {
-  const db = database.db
-  const users = Array.from({ length: 100 }, (_, i) => ({
-    id: newUuid(),
-    email: `user${i}@bench.local`,
-    name: `User ${i}`,
-    role: 'client' as const,
-    balance: 1_000_000_000,
-    created_at: now,
-    updated_at: now,
-  }))
-  await db.insertInto('users').values(users).execute()
-  const pods = Array.from({ length: PODS }, (_, i) => ({
-    id: newPodId(),
-    slug: newSlug(),
-    name: `pod-${i}`,
-    user_id: users[i % users.length]!.id,
-    created_by: users[i % users.length]!.id,
-    deployment_type: 'docker' as const,
-    docker_image: 'jupyter/minimal-notebook:latest',
-    gpu: i % 2 === 0 ? 'rtx-4050' : 'cpu',
-    gpu_count: 1,
-    container_disk_size: 10,
-    volume_disk_size: 20,
-    volume_path: '/workspace',
-    enable_jupyter: false,
-    env: '{}',
-    http_services: '[]',
-    tcp_services: '[]',
-    desired_state: 'running' as const,
-    status: 'running' as const,
-    runtime: 'kubernetes',
-    compute_rate: 3_000_000,
-    storage_rate: 2_000_000,
-    compute_active: true,
-    billed_until: now,
-    created_at: now,
-    updated_at: now,
-    started_at: now,
-  }))
-  for (let i = 0; i < pods.length; i += 500)
-    await db
-      .insertInto('pods')
-      .values(pods.slice(i, i + 500))
-      .execute()
-  await sql`analyze`.execute(db)
+  const users = await seedUsers(database.db, 100, now, 1_000_000_000)
+  const pods = Array.from({ length: PODS }, (_, i) =>
+    runningPod(users[i % users.length]!.id, now, {
+      name: `pod-${i}`,
+      gpu: i % 2 === 0 ? 'rtx-4050' : 'cpu',
+      runtime: 'kubernetes',
+    }),
+  )
+  await insertPods(database.db, pods)
   return pods.map((p) => p.id)
 }
 
