@@ -10,7 +10,7 @@
  * Database: NEUROPOD_BENCH_DATABASE_URL (default postgres://root@127.0.0.1:5432/test); a scratch
  * database is created next to it and dropped at the end.
  */
-import { Kysely, PostgresDialect, sql } from 'kysely'
+import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
 import { Meter } from '../src/billing/meter.js'
 import { openPostgres } from '../src/db/database.js'
