@@ -779,6 +779,10 @@ export const en = {
   'volumes.deleteTitle': 'Delete volume {name}?',
   'volumes.deleteBody':
     'Its files are deleted for good. A volume attached to a pod cannot be deleted: delete the pod first.',
+  'deploy.volume.choice': 'Volume',
+  'deploy.volume.new': 'A new volume (size below)',
+  'deploy.volume.existing': '{name} ({size} GB, kept)',
+  'deploy.volume.mountPath': 'Mount path',
 } as const
 
 export type MessageKey = keyof typeof en

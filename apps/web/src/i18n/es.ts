@@ -798,4 +798,8 @@ export const es: Record<MessageKey, string> = {
   'volumes.deleteTitle': '¿Borrar el volumen {name}?',
   'volumes.deleteBody':
     'Sus archivos se borran para siempre. Un volumen conectado a un pod no se puede borrar: borra antes el pod.',
+  'deploy.volume.choice': 'Volumen',
+  'deploy.volume.new': 'Un volumen nuevo (tamaño abajo)',
+  'deploy.volume.existing': '{name} ({size} GB, conservado)',
+  'deploy.volume.mountPath': 'Ruta de montaje',
 }

@@ -112,6 +112,44 @@ describe('DeployPageView', () => {
     expect((screen.getByRole('button', { name: /RTX 4090/ }) as HTMLButtonElement).disabled).toBe(true)
   })
 
+  it('offers a free kept volume instead of a new one, and a mount path', () => {
+    const onChange = vi.fn()
+    const kept = {
+      volumeId: 'a1b2c3d4e5f60718',
+      name: 'datasets',
+      userId: 'u',
+      userEmail: 'ana@example.edu',
+      sizeGb: 30,
+      mountPath: '/workspace',
+      status: 'ready' as const,
+      runtime: 'simulated',
+      usedBytes: null,
+      usageNote: null,
+      resize: 'recorded' as const,
+      attachedPod: null,
+      costPerHour: 0.003,
+      metered: true,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2026-01-01T00:00:00.000Z',
+    }
+    const busy = {
+      ...kept,
+      volumeId: '0011223344556677',
+      name: 'busy',
+      attachedPod: { podId: 'ffeeddccbbaa9988', podName: 'x', status: 'running' },
+    }
+    renderView(<DeployPageView {...props({ onChange, volumes: [kept, busy] })} />)
+    const select = screen.getByLabelText('Volume') as HTMLSelectElement
+    expect([...select.options].map((o) => o.textContent)).toEqual([
+      'A new volume (size below)',
+      'datasets (30 GB, kept)',
+    ])
+    fireEvent.change(select, { target: { value: kept.volumeId } })
+    expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ volumeId: kept.volumeId }))
+    fireEvent.change(screen.getByLabelText('Mount path'), { target: { value: '/data' } })
+    expect(onChange).toHaveBeenLastCalledWith(expect.objectContaining({ mountPath: '/data' }))
+  })
+
   it('shows the server’s problems next to their fields', () => {
     renderView(
       <DeployPageView

@@ -7,6 +7,7 @@ import { billingSummaryQuery } from '../../api/queries/billing'
 import { podKeys } from '../../api/queries/pods'
 import { gpusQuery, pricingQuery } from '../../api/queries/pricing'
 import { templatesQuery } from '../../api/queries/templates'
+import { volumesQuery } from '../../api/queries/volumes'
 import type { Pod, User } from '../../api/types'
 import { useToast } from '../../components/Toasts'
 import { useT } from '../../i18n'
@@ -22,6 +23,7 @@ export function DeployPage({ me }: { me: User }) {
   const pricing = useQuery(pricingQuery())
   const gpus = useQuery(gpusQuery())
   const templates = useQuery(templatesQuery())
+  const volumes = useQuery(volumesQuery())
   const summary = useQuery({ ...billingSummaryQuery(), enabled: me.role === 'client' })
   const [form, setForm] = useState<DeployForm>(initialForm)
   const [errors, setErrors] = useState<FormErrors>({})
@@ -98,6 +100,7 @@ export function DeployPage({ me }: { me: User }) {
       pricing={pricing.data}
       gpus={gpus.data}
       templates={templates.data}
+      volumes={volumes.data}
       loadError={loadError ? errorMessage(loadError, t('deploy.loadFailed')) : null}
       onRetry={() => {
         void pricing.refetch()

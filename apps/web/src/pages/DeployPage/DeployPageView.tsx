@@ -1,5 +1,5 @@
 import type { FormEvent } from 'react'
-import type { GpuInfo, Pricing, Template, User } from '../../api/types'
+import type { GpuInfo, Pricing, Template, User, Volume } from '../../api/types'
 import { Button } from '../../components/Button'
 import { ChipsInput } from '../../components/ChipsInput'
 import { EnvEditor } from '../../components/EnvEditor'
@@ -29,6 +29,8 @@ export interface DeployPageViewProps {
   pricing: Pricing | undefined
   gpus: GpuInfo[] | undefined
   templates: Template[] | undefined
+  /** The user's volumes: a free one can be mounted instead of a new one */
+  volumes?: Volume[]
   loadError: string | null
   onRetry: () => void
   /** Hourly rate already accruing on the user's other pods */
@@ -96,6 +98,47 @@ export function DeployPageView(props: DeployPageViewProps) {
     <LoadState data={catalog} error={props.loadError} onRetry={props.onRetry}>
       {(loaded) => <DeployFormView {...props} {...loaded} />}
     </LoadState>
+  )
+}
+
+/** Mount an existing free volume or make a new one, and where to mount it. */
+function VolumeChoice(props: {
+  form: DeployForm
+  volumes: Volume[] | undefined
+  defaultPath: string
+  errors: string[] | undefined
+  set: (patch: Partial<DeployForm>) => void
+}) {
+  const { form, set, errors } = props
+  const { t } = useT()
+  return (
+    <>
+      <Field label={t('deploy.volume.choice')}>
+        <select
+          className="input"
+          value={form.volumeId ?? ''}
+          onChange={(e) => set({ volumeId: e.target.value === '' ? null : e.target.value })}
+        >
+          <option value="">{t('deploy.volume.new')}</option>
+          {(props.volumes ?? [])
+            .filter((v) => v.attachedPod === null && v.status === 'ready')
+            .map((v) => (
+              <option key={v.volumeId} value={v.volumeId}>
+                {t('deploy.volume.existing', { name: v.name, size: v.sizeGb })}
+              </option>
+            ))}
+        </select>
+      </Field>
+      <Field label={t('deploy.volume.mountPath')} errors={errors}>
+        <input
+          className="input mono"
+          value={form.mountPath}
+          maxLength={255}
+          placeholder={props.defaultPath}
+          onChange={(e) => set({ mountPath: e.target.value })}
+        />
+      </Field>
+    </>
   )
 }
 
@@ -280,16 +323,25 @@ function DeployFormView(props: DeployPageViewProps & Catalog) {
               aside={`${money(cost?.container ?? 0, locale, { precise: true })} ${t('common.perHour')} · ${t('deploy.config.whileRunning')}`}
               errors={errors.containerDiskSize}
             />
-            <SliderField
-              label={t('deploy.config.volumeDisk', { path: template?.volumePath ?? '/workspace' })}
-              value={form.volumeDiskSize}
-              min={1}
-              max={limits.volumeDiskMax}
-              unit="GB"
-              onChange={(volumeDiskSize) => set({ volumeDiskSize })}
-              aside={`${money(cost?.volume ?? 0, locale, { precise: true })} ${t('common.perHour')} · ${t('deploy.config.whileExists')}`}
-              errors={errors.volumeDiskSize}
+            <VolumeChoice
+              form={form}
+              volumes={props.volumes}
+              defaultPath={template?.volumePath ?? '/workspace'}
+              errors={errors.mountPath}
+              set={set}
             />
+            {form.volumeId === null && (
+              <SliderField
+                label={t('deploy.config.volumeDisk', { path: template?.volumePath ?? '/workspace' })}
+                value={form.volumeDiskSize}
+                min={1}
+                max={limits.volumeDiskMax}
+                unit="GB"
+                onChange={(volumeDiskSize) => set({ volumeDiskSize })}
+                aside={`${money(cost?.volume ?? 0, locale, { precise: true })} ${t('common.perHour')} · ${t('deploy.config.whileExists')}`}
+                errors={errors.volumeDiskSize}
+              />
+            )}
             <label className="checkbox">
               <input
                 type="checkbox"

@@ -96,4 +96,14 @@ describe('deploy form rules', () => {
     // An idle timeout is sent only when one is typed (else the server applies the default).
     expect(toBody({ ...form, idleTimeout: '45' }).idleTimeoutMinutes).toBe(45)
   })
+
+  it('mounts an existing volume at a chosen path, or asks for a new one', () => {
+    const form = { ...initialForm(), name: 'p', gpu: 'cpu', templateId: 't1' }
+    expect(toBody(form)).not.toHaveProperty('volumeId')
+    expect(toBody(form)).not.toHaveProperty('mountPath')
+    expect(toBody({ ...form, volumeId: 'a1b2c3d4e5f60718', mountPath: ' /data ' })).toMatchObject({
+      volumeId: 'a1b2c3d4e5f60718',
+      mountPath: '/data',
+    })
+  })
 })

@@ -13,6 +13,10 @@ export interface DeployForm {
   gpuCount: number
   containerDiskSize: number
   volumeDiskSize: number
+  /** An existing volume of the user's to mount, or null for a new volume of volumeDiskSize GB */
+  volumeId: string | null
+  /** Where the volume is mounted; '' means the template's default */
+  mountPath: string
   httpPorts: number[]
   tcpPorts: number[]
   env: { key: string; value: string }[]
@@ -36,6 +40,8 @@ export function initialForm(): DeployForm {
     gpuCount: 1,
     containerDiskSize: 20,
     volumeDiskSize: 20,
+    volumeId: null,
+    mountPath: '',
     httpPorts: [JUPYTER_PORT],
     tcpPorts: [],
     env: [],
@@ -143,6 +149,8 @@ export function toBody(form: DeployForm): CreatePodBody {
     ...(form.gpu !== CPU ? { gpuCount: form.gpuCount } : {}),
     containerDiskSize: form.containerDiskSize,
     volumeDiskSize: form.volumeDiskSize,
+    ...(form.volumeId ? { volumeId: form.volumeId } : {}),
+    ...(form.mountPath.trim() !== '' ? { mountPath: form.mountPath.trim() } : {}),
     ports: form.httpPorts,
     tcpPorts: form.tcpPorts,
     enableJupyter: jupyterEnabled(form),
