@@ -19,11 +19,12 @@ import { Meter } from '../src/billing/meter.js'
 import { loadConfig } from '../src/config.js'
 import { openPostgres } from '../src/db/database.js'
 import { migrateToLatest } from '../src/db/migrate.js'
-import { newPodId, newSlug, newUuid, randomToken } from '../src/lib/ids.js'
+import { newUuid, randomToken } from '../src/lib/ids.js'
 import { hashToken } from '../src/lib/secrets.js'
 import { startServer } from '../src/platform/server.js'
 import { PodsRepository } from '../src/pods/pods.repository.js'
 import { LocalBus } from '../src/realtime/bus.js'
+import { insertPods, JUPYTER_SERVICE, runningPod, scratchDatabase, seedUsers } from './support.js'
 
 const run = promisify(execFile)
 const USERS = Number(process.env.BENCH_USERS ?? 1000)
@@ -31,9 +32,6 @@ const PODS_PER_USER = 10
 const DURATION = Number(process.env.BENCH_SECONDS ?? 10)
 const CONNECTIONS = 50
 const LEADER_LOCK = 7_001_002_003
-
-const baseUrl = process.env.NEUROPOD_BENCH_DATABASE_URL ?? 'postgres://root@127.0.0.1:5432/test'
-const dbName = `np_bench_${process.pid}`
 
 interface LoadResult {
   requestsPerSecond: number
@@ -51,13 +49,8 @@ async function load(url: string, kind: 'get' | 'create-delete', token?: string):
 }
 
 async function main(): Promise<void> {
-  const admin = new pg.Client({ connectionString: baseUrl })
-  await admin.connect()
-  await admin.query(`drop database if exists ${dbName}`)
-  await admin.query(`create database ${dbName}`)
-  const url = new URL(baseUrl)
-  url.pathname = `/${dbName}`
-  const databaseUrl = url.toString()
+  const scratch = await scratchDatabase('np_bench')
+  const databaseUrl = scratch.url
   const lock = new pg.Client({ connectionString: databaseUrl })
   try {
     await lock.connect()
@@ -146,12 +139,7 @@ async function main(): Promise<void> {
     await seedDb.close()
   } finally {
     await lock.end().catch(() => {})
-    await admin.query(
-      `select pg_terminate_backend(pid) from pg_stat_activity where datname = $1 and pid <> pg_backend_pid()`,
-      [dbName],
-    )
-    if (!process.env.BENCH_KEEP_DATABASE) await admin.query(`drop database if exists ${dbName}`)
-    await admin.end()
+    await scratch.drop()
   }
 }
 
@@ -160,20 +148,7 @@ async function seed(database: ReturnType<typeof openPostgres>, now: Date): Promi
   const db = database.db
   const userToken = `nps_${randomToken(32)}`
   const balance = 1_000_000_000
-  const users = Array.from({ length: USERS }, (_, i) => ({
-    id: newUuid(),
-    email: `user${i}@bench.local`,
-    name: `User ${i}`,
-    role: 'client' as const,
-    balance,
-    created_at: now,
-    updated_at: now,
-  }))
-  for (let i = 0; i < users.length; i += 500)
-    await db
-      .insertInto('users')
-      .values(users.slice(i, i + 500))
-      .execute()
+  const users = await seedUsers(db, USERS, now, balance)
   await db
     .insertInto('ledger')
     .columns(['user_id', 'type', 'amount', 'balance_after', 'reason', 'created_at'])
@@ -203,53 +178,16 @@ async function seed(database: ReturnType<typeof openPostgres>, now: Date): Promi
       expires_at: new Date(now.getTime() + 86_400_000),
     })
     .execute()
-  const services = JSON.stringify([
-    {
-      port: 8888,
-      serviceName: 'Jupyter Lab',
-      isCustom: false,
-      access: 'private',
-      status: 'ready',
-      statusReason: null,
-      jupyter: false,
-    },
-  ])
   const pods = users.flatMap((u) =>
-    Array.from({ length: PODS_PER_USER }, (_, j) => ({
-      id: newPodId(),
-      slug: newSlug(),
-      name: `pod-${j}`,
-      user_id: u.id,
-      created_by: u.id,
-      deployment_type: 'docker' as const,
-      docker_image: 'jupyter/minimal-notebook:latest',
-      gpu: 'rtx-4050',
-      gpu_count: 1,
-      container_disk_size: 10,
-      volume_disk_size: 20,
-      volume_path: '/workspace',
-      enable_jupyter: false,
-      env: '{}',
-      http_services: services,
-      tcp_services: '[]',
-      desired_state: 'running' as const,
-      status: 'running' as const,
-      runtime: 'simulated',
-      compute_rate: 3_000_000,
-      storage_rate: 2_000_000,
-      compute_active: true,
-      billed_until: now,
-      created_at: new Date(now.getTime() - j * 1000),
-      updated_at: now,
-      started_at: now,
-    })),
+    Array.from({ length: PODS_PER_USER }, (_, j) =>
+      runningPod(u.id, now, {
+        name: `pod-${j}`,
+        http_services: JUPYTER_SERVICE,
+        created_at: new Date(now.getTime() - j * 1000),
+      }),
+    ),
   )
-  for (let i = 0; i < pods.length; i += 1000)
-    await db
-      .insertInto('pods')
-      .values(pods.slice(i, i + 1000))
-      .execute()
-  await sql`analyze`.execute(db)
+  await insertPods(db, pods)
   return { user: userToken }
 }
 
