@@ -11,6 +11,7 @@ import {
   VolumesQuery,
   VolumeUploadResponse,
 } from '@neuropod/contracts'
+import Type from 'typebox'
 import { requireUser, userOnly } from '../http/auth-hooks.js'
 import { errorResponses, type RouteModule } from '../http/route-context.js'
 import type { VolumeFiles } from './volume-files.js'
@@ -159,7 +160,15 @@ export const volumesRoutes: RouteModule<{ volumes: VolumesService; volumeFiles: 
             'Download ?path= (a file or a folder; default the whole volume) as a tar, through the running pod that mounts it',
           params: VolumeParams,
           querystring: VolumeFilesQuery,
-          response: errorResponses(400, 401, 403, 404, 409, 413, 503),
+          response: {
+            200: {
+              description: 'The file or folder as a tar stream (Content-Disposition names it)',
+              content: {
+                'application/x-tar': { schema: Type.Unsafe<Readable>({ type: 'string', format: 'binary' }) },
+              },
+            },
+            ...errorResponses(400, 401, 403, 404, 409, 413, 503),
+          },
         },
       },
       async (request, reply) => {
