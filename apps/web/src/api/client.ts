@@ -17,6 +17,11 @@ export function setRequestLanguage(lang: string): void {
   language = lang
 }
 
+/** The language set by setRequestLanguage (for clients outside `request`, e.g. file transfers). */
+export function requestLanguage(): string | null {
+  return language
+}
+
 /** Called when a request that needed a session got a 401 (expired or revoked). */
 export function setUnauthenticatedHandler(handler: (() => void) | null): void {
   onUnauthenticated = handler

@@ -783,6 +783,26 @@ export const en = {
   'deploy.volume.new': 'A new volume (size below)',
   'deploy.volume.existing': '{name} ({size} GB, kept)',
   'deploy.volume.mountPath': 'Mount path',
+  'volumeFiles.open': 'Files',
+  'volumeFiles.openOf': 'Files of {name}',
+  'volumeFiles.title': 'Files of volume {name}',
+  'volumeFiles.startPod': 'Start pod "{name}" to transfer files: its container reaches the volume',
+  'volumeFiles.attach':
+    'Attach the volume to a running pod to transfer files: its container reaches the volume',
+  'volumeFiles.upload': 'Upload files',
+  'volumeFiles.files': 'Files',
+  'volumeFiles.folder': 'Target folder',
+  'volumeFiles.folderHint': 'Inside the volume; empty for its top folder.',
+  'volumeFiles.uploadButton': 'Upload',
+  'volumeFiles.uploading': 'Uploading {name}',
+  'volumeFiles.uploaded': 'Uploaded files: {count}',
+  'volumeFiles.download': 'Download',
+  'volumeFiles.downloadPath': 'Path to download',
+  'volumeFiles.downloadPathHint':
+    'A file or folder inside the volume; empty for the whole volume. Saved as a tar.',
+  'volumeFiles.downloadButton': 'Download as tar',
+  'volumeFiles.downloading': 'Downloading',
+  'volumeFiles.downloaded': 'Saved {name}',
 } as const
 
 export type MessageKey = keyof typeof en

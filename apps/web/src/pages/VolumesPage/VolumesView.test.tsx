@@ -85,6 +85,14 @@ describe('VolumesView', () => {
     expect(within(dialog).getByText(message)).toBeTruthy()
   })
 
+  it('opens the files dialog of a volume', () => {
+    renderView(<VolumesView {...props()} />)
+    fireEvent.click(screen.getByRole('button', { name: 'Files of datasets' }))
+    const dialog = screen.getByRole('dialog')
+    expect(within(dialog).getByRole('heading', { name: 'Files of volume datasets' })).toBeTruthy()
+    expect(within(dialog).getByRole('button', { name: 'Download as tar' })).toBeTruthy()
+  })
+
   it('speaks Spanish', () => {
     renderView(<VolumesView {...props()} />, { lang: 'es' })
     expect(screen.getByRole('heading', { name: 'Volúmenes' })).toBeTruthy()

@@ -2,11 +2,12 @@ import { type FormEvent, useState } from 'react'
 import type { Volume } from '../../api/types'
 import type { Loaded, ViewAction } from '../../api/view-state'
 import { Button } from '../../components/Button'
-import { ConfirmDialog } from '../../components/Dialog'
+import { ConfirmDialog, Dialog } from '../../components/Dialog'
 import { LoadState } from '../../components/Feedback'
 import { Field } from '../../components/Field'
 import { useT } from '../../i18n'
 import { money } from '../../lib/format'
+import { VolumeFiles } from './VolumeFiles'
 
 export interface VolumeChange {
   volumeId: string
@@ -36,6 +37,7 @@ export function VolumesView({ volumes, create, update, remove }: VolumesViewProp
   const [newName, setNewName] = useState('')
   const [newSize, setNewSize] = useState('')
   const [removing, setRemoving] = useState<Volume | null>(null)
+  const [transferring, setTransferring] = useState<Volume | null>(null)
 
   const submit = (e: FormEvent) => {
     e.preventDefault()
@@ -126,6 +128,13 @@ export function VolumesView({ volumes, create, update, remove }: VolumesViewProp
                         <div className="row" style={{ justifyContent: 'flex-end', gap: '0.4rem' }}>
                           <Button
                             size="sm"
+                            onClick={() => setTransferring(v)}
+                            aria-label={t('volumeFiles.openOf', { name: v.name })}
+                          >
+                            {t('volumeFiles.open')}
+                          </Button>
+                          <Button
+                            size="sm"
                             onClick={() => edit(v)}
                             aria-label={t('volumes.editOf', { name: v.name })}
                           >
@@ -152,6 +161,14 @@ export function VolumesView({ volumes, create, update, remove }: VolumesViewProp
           )}
         </LoadState>
       </section>
+      <Dialog
+        open={transferring !== null}
+        wide
+        title={t('volumeFiles.title', { name: transferring?.name ?? '' })}
+        onClose={() => setTransferring(null)}
+      >
+        {transferring && <VolumeFiles volume={transferring} />}
+      </Dialog>
       <ConfirmDialog
         open={editing !== null}
         title={t('volumes.editTitle', { name: editing?.name ?? '' })}
