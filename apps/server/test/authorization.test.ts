@@ -277,6 +277,7 @@ describe('authorization matrix', () => {
     }
     const volumeId = await newVolume()
     add('GET', '/api/volumes', USER, fixed('/api/volumes'))
+    add('GET', '/api/admin/volumes/at-risk', ADMIN, fixed('/api/admin/volumes/at-risk'))
     add('POST', '/api/volumes', { anon: 401, owner: 201, other: 201, admin: 201 }, () => ({
       path: '/api/volumes',
       body: { name: `v-${Math.random().toString(36).slice(2, 8)}`, size: 1 },

@@ -90,7 +90,7 @@ export const UpdateIdleSettingsBody = Type.Object(
 )
 export type UpdateIdleSettingsBody = Static<typeof UpdateIdleSettingsBody>
 
-export const NotificationKinds = ['idleWarning', 'autoStopped'] as const
+export const NotificationKinds = ['idleWarning', 'autoStopped', 'volumesAtRisk'] as const
 export const Notification = Type.Object(
   {
     id: Type.Integer(),

@@ -90,6 +90,7 @@ export const VolumeAtRisk = Type.Object({
   balance: Euros,
   negativeSince: IsoDate,
 })
+export type VolumeAtRisk = Static<typeof VolumeAtRisk>
 export const VolumesAtRiskResponse = Envelope(Type.Array(VolumeAtRisk))
 
 export const VolumeFilesQuery = Type.Object(

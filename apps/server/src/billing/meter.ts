@@ -18,6 +18,8 @@ export interface MeterDeps {
   onError: (error: unknown) => void
   /** Observes each tick (for /metrics) */
   onTick?: (result: TickResult) => void
+  /** After each tick's settlement (warning owners whose volumes are at risk) */
+  afterSettle?: (now: Date) => Promise<unknown>
 }
 
 export interface TickResult {
@@ -102,6 +104,7 @@ export class Meter {
     for (const s of balances.values())
       this.publishBalance(s.userId, s.balance, -s.charged, 'Usage', null, now)
     const autoStopped = await this.evaluateBalances([...balances.keys()], now)
+    await this.deps.afterSettle?.(now)
     const result = { pods, charged, users: balances.size, autoStopped, durationMs: monotonicMs() - started }
     this.deps.onTick?.(result)
     return result

@@ -16,10 +16,15 @@ export class NotificationsRepository {
       .execute()
     return rows.map((r) => ({
       id: Number(r.id),
-      kind: r.kind === 'idleWarning' ? 'idleWarning' : 'autoStopped',
+      kind: kindOf(r.kind),
       podId: r.pod_id,
       message: r.message,
       createdAt: new Date(r.created_at).toISOString(),
     }))
   }
+}
+
+function kindOf(kind: string): Notification['kind'] {
+  if (kind === 'idleWarning' || kind === 'volumesAtRisk') return kind
+  return 'autoStopped'
 }

@@ -243,6 +243,7 @@ export async function createPlatform(
         })
     },
     onError: (error) => log.error({ err: error }, 'meter tick failed'),
+    afterSettle: (now) => volumes.warnAtRisk(now),
     onTick: (tick) => observability.meterTick.observe(tick.durationMs / 1000),
   })
   const users = new UsersService({ db, clock, bus, audit, meter, pods, podRows })
@@ -330,6 +331,7 @@ export async function createPlatform(
     pricing,
     audit,
     log: log.child({ component: 'volumes' }),
+    riskAfterHours: config.volumes.riskAfterHours,
   })
   const volumeFiles = new VolumeFiles({
     volumes,

@@ -3,6 +3,7 @@ import type { Database, VolumeRow } from '../db/schema.js'
 import { executor, type Tx } from '../db/transaction.js'
 import { AppError, notFound } from '../errors.js'
 import type { VolumeSpec } from '../runtime/pod-runtime.js'
+import { type NegativeOwner, negativeSince, warnNegativeOwners } from './volumes-at-risk.repository.js'
 
 /** A volume with the pod that mounts it (the newest undeleted one), as the API shows it. */
 export interface VolumeWithPod extends VolumeRow {
@@ -60,6 +61,24 @@ export class VolumesRepository {
 
   view(volumeId: string, tx?: Tx): Promise<VolumeWithPod | undefined> {
     return this.views(tx).where('volumes.id', '=', volumeId).executeTakeFirst()
+  }
+
+  /** Owners whose balance has been negative since `cutoff` or earlier (volumes-at-risk.repository.ts). */
+  negativeOwners(cutoff: Date): Promise<NegativeOwner[]> {
+    return negativeSince(this.db, cutoff)
+  }
+
+  /** Warns each such owner once per negative episode; returns how many were warned. */
+  warnNegativeOwners(now: Date, cutoff: Date): Promise<number> {
+    return warnNegativeOwners(this.db, now, cutoff)
+  }
+
+  listOfMany(userIds: string[]): Promise<VolumeWithPod[]> {
+    if (userIds.length === 0) return Promise.resolve([])
+    return this.views()
+      .where('volumes.user_id', 'in', userIds)
+      .orderBy('volumes.created_at', 'desc')
+      .execute()
   }
 
   listOf(userId: string): Promise<VolumeWithPod[]> {

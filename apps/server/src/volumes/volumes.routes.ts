@@ -8,11 +8,12 @@ import {
   VolumeList,
   VolumeParams,
   VolumeResponse,
+  VolumesAtRiskResponse,
   VolumesQuery,
   VolumeUploadResponse,
 } from '@neuropod/contracts'
 import Type from 'typebox'
-import { requireUser, userOnly } from '../http/auth-hooks.js'
+import { adminOnly, requireAdmin, requireUser, userOnly } from '../http/auth-hooks.js'
 import { errorResponses, type RouteModule } from '../http/route-context.js'
 import type { VolumeFiles } from './volume-files.js'
 import type { VolumesService } from './volumes.service.js'
@@ -39,6 +40,23 @@ export const volumesRoutes: RouteModule<{ volumes: VolumesService; volumeFiles: 
     async (request) => {
       const data = await volumes.list(requireUser(request), request.query.userEmail)
       return { success: true as const, count: data.length, data }
+    },
+  )
+
+  app.get(
+    '/api/admin/volumes/at-risk',
+    {
+      preValidation: adminOnly,
+      schema: {
+        tags,
+        summary:
+          "Admins: volumes whose owner's balance has been negative for at least NEUROPOD_VOLUME_RISK_AFTER_HOURS (kept, never deleted automatically)",
+        response: { 200: VolumesAtRiskResponse, ...errorResponses(401, 403) },
+      },
+    },
+    async (request) => {
+      requireAdmin(request)
+      return { success: true as const, data: await volumes.atRisk() }
     },
   )
 

@@ -1,4 +1,4 @@
-import type { CreateVolumeBody, UpdateVolumeBody, Volume } from '@neuropod/contracts'
+import type { CreateVolumeBody, UpdateVolumeBody, Volume, VolumeAtRisk } from '@neuropod/contracts'
 import type { AuditLog } from '../audit/audit-log.js'
 import type { Principal } from '../auth/principal.js'
 import { settleAndAnnounce } from '../billing/settlement.js'
@@ -7,7 +7,7 @@ import { AppError, badRequest, forbidden, notFound } from '../errors.js'
 import type { Clock } from '../lib/clock.js'
 import { newPodId } from '../lib/ids.js'
 import type { Logger } from '../lib/logger.js'
-import { formatEuros } from '../lib/money.js'
+import { formatEuros, microsToEuros } from '../lib/money.js'
 import type { PricingService } from '../pricing/pricing.service.js'
 import type { Bus } from '../realtime/bus.js'
 import { type PodRuntime, VolumeResizeError, type VolumeUsage } from '../runtime/pod-runtime.js'
@@ -24,6 +24,8 @@ export interface VolumesDeps {
   pricing: PricingService
   audit: AuditLog
   log: Logger
+  /** A balance negative for this long puts the owner's volumes at risk (NEUROPOD_VOLUME_RISK_AFTER_HOURS) */
+  riskAfterHours: number
 }
 
 const VOLUME_ID = /^[a-f0-9]{16}$/
@@ -49,6 +51,34 @@ export class VolumesService {
     } else if (principal.role === 'admin') rows = await this.deps.volumes.listAll(1000, 0)
     else rows = await this.deps.volumes.listOf(principal.userId)
     return this.views(rows)
+  }
+
+  /**
+   * Admins: volumes whose owner's balance has been negative for at least the configured time. They
+   * are only shown and their owners warned; data is never deleted automatically.
+   */
+  async atRisk(): Promise<VolumeAtRisk[]> {
+    const owners = await this.deps.volumes.negativeOwners(this.riskCutoff(this.deps.clock.now()))
+    const byUser = new Map(owners.map((o) => [o.userId, o]))
+    const rows = await this.deps.volumes.listOfMany([...byUser.keys()])
+    const views = await this.views(rows)
+    return views.map((volume) => {
+      const owner = byUser.get(volume.userId)!
+      return {
+        volume,
+        balance: microsToEuros(owner.balance),
+        negativeSince: owner.negativeSince.toISOString(),
+      }
+    })
+  }
+
+  /** Notifies owners negative for the configured time, once per negative episode (the meter's tick). */
+  warnAtRisk(now = this.deps.clock.now()): Promise<number> {
+    return this.deps.volumes.warnNegativeOwners(now, this.riskCutoff(now))
+  }
+
+  private riskCutoff(now: Date): Date {
+    return new Date(now.getTime() - this.deps.riskAfterHours * 3_600_000)
   }
 
   async get(principal: Principal, volumeId: string): Promise<Volume> {

@@ -717,6 +717,7 @@ export const en = {
   'notifications.emptyHint': 'Warnings before an idle pod stops, and every automatic stop, appear here.',
   'notifications.kind.idleWarning': 'Idle warning',
   'notifications.kind.autoStopped': 'Stopped automatically',
+  'notifications.kind.volumesAtRisk': 'Volumes at risk',
   'notifications.openPod': 'Open the pod',
   'podPage.tab.autoStop': 'Auto-stop',
   'autoStop.title': 'Auto-stop',

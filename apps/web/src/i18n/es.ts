@@ -733,6 +733,7 @@ export const es: Record<MessageKey, string> = {
     'Aquí aparecen los avisos antes de detener un pod inactivo y cada parada automática.',
   'notifications.kind.idleWarning': 'Aviso de inactividad',
   'notifications.kind.autoStopped': 'Detenido automáticamente',
+  'notifications.kind.volumesAtRisk': 'Volúmenes en riesgo',
   'notifications.openPod': 'Abrir el pod',
   'podPage.tab.autoStop': 'Parada automática',
   'autoStop.title': 'Parada automática',

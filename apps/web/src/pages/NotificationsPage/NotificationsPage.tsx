@@ -42,7 +42,7 @@ export function NotificationsView({ notifications, error, onRetry }: Notificatio
             </h2>
             <ul className="events notifications">
               {list.map((n) => (
-                <li key={n.id} className={n.kind === 'idleWarning' ? 'warning' : undefined}>
+                <li key={n.id} className={n.kind === 'autoStopped' ? undefined : 'warning'}>
                   <time dateTime={n.createdAt}>{dateTime(n.createdAt, locale)}</time>
                   <span>
                     <strong>{t(`notifications.kind.${n.kind}`)}</strong> {n.message}
