@@ -81,7 +81,7 @@ export function AppRoutes() {
       <Route path="/pods" element={<Console>{(me) => <PodsPage me={me} />}</Console>} />
       <Route path="/pods/:podId" element={<Console>{(me) => <PodPage me={me} />}</Console>} />
       <Route path="/deploy" element={<Console>{(me) => <DeployPage me={me} />}</Console>} />
-      <Route path="/volumes" element={<Console>{() => <VolumesPage />}</Console>} />
+      <Route path="/volumes" element={<Console>{(me) => <VolumesPage me={me} />}</Console>} />
       <Route path="/account" element={<Console>{(me) => <AccountPage me={me} />}</Console>} />
       <Route path="/notifications" element={<Console>{() => <NotificationsPage />}</Console>} />
       <Route path="/admin" element={<Console admin>{() => <AdminDashboardPage />}</Console>} />

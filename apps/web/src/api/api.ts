@@ -42,6 +42,7 @@ import type {
   UserNotification,
   UsersFilter,
   Volume,
+  VolumeAtRisk,
 } from './types'
 
 interface Data<T> {
@@ -80,6 +81,7 @@ export const api = {
   },
   volumes: {
     list: () => http.get<Data<Volume[]>>('/api/volumes').then(unwrap),
+    atRisk: () => http.get<Data<VolumeAtRisk[]>>('/api/admin/volumes/at-risk').then(unwrap),
     create: (body: { name: string; size: number }) =>
       http.post<Data<Volume>>('/api/volumes', body).then(unwrap),
     update: ({ volumeId, ...body }: { volumeId: string; name?: string; size?: number }) =>

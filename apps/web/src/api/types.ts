@@ -57,6 +57,7 @@ export type {
   UpdateTemplateBody,
   User,
   Volume,
+  VolumeAtRisk,
 } from '@neuropod/contracts'
 
 export type ApiKeyInfo = Static<typeof ApiKey>

@@ -757,6 +757,13 @@ export const en = {
   'adminIdle.saveFailed': 'Could not save the auto-stop settings',
   'nav.volumes': 'Volumes',
   'volumes.title': 'Volumes',
+  'volumes.atRisk': 'Volumes at risk',
+  'volumes.atRiskHint':
+    'Owners whose balance has stayed negative for the configured time. Their data is kept: nothing is deleted automatically.',
+  'volumes.atRiskNone': 'No volumes at risk',
+  'volumes.owner': 'Owner',
+  'volumes.ownerBalance': 'Balance',
+  'volumes.negativeSince': 'Negative since',
   'volumes.intro':
     'Your storage outlives pods: keep a volume when you delete a pod and attach it to a new pod of any GPU type. A volume costs its storage price per hour until you delete it, attached or not.',
   'volumes.create': 'New volume',

@@ -776,6 +776,13 @@ export const es: Record<MessageKey, string> = {
   'adminIdle.saveFailed': 'No se pudieron guardar los ajustes de parada automática',
   'nav.volumes': 'Volúmenes',
   'volumes.title': 'Volúmenes',
+  'volumes.atRisk': 'Volúmenes en riesgo',
+  'volumes.atRiskHint':
+    'Propietarios cuyo saldo lleva negativo el tiempo configurado. Sus datos se conservan: nada se borra automáticamente.',
+  'volumes.atRiskNone': 'No hay volúmenes en riesgo',
+  'volumes.owner': 'Propietario',
+  'volumes.ownerBalance': 'Saldo',
+  'volumes.negativeSince': 'Negativo desde',
   'volumes.intro':
     'Tu almacenamiento sobrevive a los pods: conserva un volumen al borrar un pod y conéctalo a un pod nuevo de cualquier GPU. Un volumen cuesta su precio de almacenamiento por hora hasta que lo borres, conectado o no.',
   'volumes.create': 'Nuevo volumen',
