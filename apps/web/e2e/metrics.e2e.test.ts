@@ -199,7 +199,14 @@ describe.skipIf(!hasChromium)('pod metrics charts with a real container', () => 
       await section.getByRole('img', { name: CPU, exact: true }).waitFor()
       expect(user.errors).toEqual([])
     } finally {
+      // Wait until the container is really gone: stopping the server first would leave it running.
       await page.request.delete(`/api/pods/${podId}`)
+      await expect
+        .poll(async () => (await page.request.get(`/api/pods/${podId}`)).status(), {
+          timeout: 60_000,
+          interval: 500,
+        })
+        .toBe(404)
       await user.context.close()
     }
   })
