@@ -179,6 +179,8 @@ async function main(): Promise<void> {
     const sshArgs = [
       ...['-i', keyFile, '-o', 'IdentitiesOnly=yes', '-o', 'StrictHostKeyChecking=no'],
       ...['-o', 'UserKnownHostsFile=/dev/null', '-o', 'LogLevel=ERROR', '-F', '/dev/null'],
+      // BENCH_SSH_CIPHER compares ciphers (the client's choice otherwise: its first the gateway offers)
+      ...(process.env.BENCH_SSH_CIPHER ? ['-c', process.env.BENCH_SSH_CIPHER] : []),
       ...['-p', String(info.port), `${id}@127.0.0.1`],
     ]
     const file = '/tmp/bench.bin'

@@ -39,6 +39,8 @@ export interface ExecStreamsOptions {
 const PID_LINE = /^NEUROPOD-EXEC (\d+)\r?$/
 const PID_LINE_MAX = 64
 const CLOSE_GRACE_MS = 5000
+/** Output buffered before the transport is paused: a few SSH windows' worth, not 16 KiB (bulk copies stalled and resumed the engine's stream every chunk). */
+const OUTPUT_BUFFER = 1024 * 1024
 
 export class ExecStreams implements ExecSession {
   readonly stdin: Writable
@@ -73,8 +75,8 @@ export class ExecStreams implements ExecSession {
       const o = other()
       if (o.readableLength < o.readableHighWaterMark) this.transport?.resume()
     }
-    this.stdout = new Readable({ read: resumeFor(() => this.stderr) })
-    this.stderr = new Readable({ read: resumeFor(() => this.stdout) })
+    this.stdout = new Readable({ read: resumeFor(() => this.stderr), highWaterMark: OUTPUT_BUFFER })
+    this.stderr = new Readable({ read: resumeFor(() => this.stdout), highWaterMark: OUTPUT_BUFFER })
     this.stdin = new Writable({
       write: (chunk: Buffer, _encoding, callback) => {
         void this.ready.then(() => {

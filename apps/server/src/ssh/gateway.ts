@@ -63,6 +63,10 @@ export class SshGateway {
 
   private accept(client: Connection, remoteAddress: string): void {
     this.connections.add(client)
+    // Keystrokes are single bytes: without this, Nagle's algorithm holds each echo back until the
+    // previous one is acknowledged (OpenSSH sets TCP_NODELAY on interactive sessions too).
+    const socketOptions = client as Connection & { setNoDelay(noDelay: boolean): void }
+    socketOptions.setNoDelay(true)
     const log = this.deps.log
     const auth = new SshAuthenticator({
       keys: this.deps.feature.keyStore,
