@@ -55,4 +55,43 @@ describe('stats stream frames', () => {
     expect(f.rxRate).toBeNull()
     expect(f.txRate).toBe(100)
   })
+
+  it("reads CPU over the frames' wall time: Podman's system_cpu_usage is the host's busy time", () => {
+    // Recorded from Podman 4.3 on a quiet 2-CPU host: an idle httpd, frames 5 s apart, the host
+    // busy for only 0.26 s of them. Docker's formula (container / system delta) said nothing here.
+    const frame = (
+      read: string,
+      preread: string,
+      total: number,
+      system: number,
+      preTotal: number,
+      preSystem: number,
+    ) =>
+      ({
+        read,
+        preread,
+        cpu_stats: { cpu_usage: { total_usage: total }, system_cpu_usage: system, online_cpus: 2 },
+        precpu_stats: { cpu_usage: { total_usage: preTotal }, system_cpu_usage: preSystem },
+        memory_stats: { usage: 598016, limit: 25276071936, stats: {} },
+      }) as StatsFrame
+    const idle = frame(
+      '2026-12-04T03:58:21.884843269Z',
+      '2026-12-04T03:58:16.880289771Z',
+      33578943,
+      11216840882865,
+      33578943,
+      11216578092165,
+    )
+    expect(figuresFromFrame(idle, null).cpuPercent).toBe(0)
+    // Half a CPU busy for those 5 s (2.5 s of CPU time): 50 % of one CPU, whatever the host did.
+    const busy = frame(
+      '2026-12-04T03:58:21.880289771Z',
+      '2026-12-04T03:58:16.880289771Z',
+      33578943 + 2_500_000_000,
+      11216840882865,
+      33578943,
+      11216578092165,
+    )
+    expect(figuresFromFrame(busy, null).cpuPercent).toBe(50)
+  })
 })

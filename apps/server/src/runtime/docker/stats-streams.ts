@@ -20,6 +20,7 @@ import {
   type EngineStats,
   memoryUsage,
   previousCpuSample,
+  wallWindowNs,
 } from './stats.js'
 
 /**
@@ -60,8 +61,11 @@ function netTotals(frame: StatsFrame): { rx: number; tx: number } | null {
 export function figuresFromFrame(frame: StatsFrame, previous: StatsFrame | null): FrameFigures {
   const cpu = cpuSample(frame)
   // Podman's first frame carries a precpu read a few milliseconds earlier: too short to mean anything.
-  const long = (b: CpuSample | null) =>
-    b && cpu && cpu.systemNs - b.systemNs >= MIN_CPU_WINDOW_NS * cpu.cpus ? b : null
+  const long = (b: CpuSample | null) => {
+    if (!b || !cpu) return null
+    const wall = wallWindowNs(b, cpu)
+    return (wall ?? (cpu.systemNs - b.systemNs) / cpu.cpus) >= MIN_CPU_WINDOW_NS ? b : null
+  }
   const before = long(previousCpuSample(frame)) ?? long(previous ? cpuSample(previous) : null)
   const now = netTotals(frame)
   const then = previous ? netTotals(previous) : null

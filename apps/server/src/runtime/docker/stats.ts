@@ -6,6 +6,7 @@
 
 export interface EngineStats {
   read?: string
+  preread?: string
   cpu_stats?: {
     cpu_usage?: { total_usage?: number; percpu_usage?: number[] }
     system_cpu_usage?: number
@@ -26,6 +27,14 @@ export interface CpuSample {
   containerNs: number
   systemNs: number
   cpus: number
+  /** When the engine read it (ms since the epoch, from the frame's `read`/`preread`) */
+  atMs?: number
+}
+
+/** A frame's timestamp; Podman's empty `preread` ("0001-01-01…") counts as none. */
+const readAt = (iso: string | undefined): number | undefined => {
+  const ms = iso ? Date.parse(iso) : Number.NaN
+  return Number.isFinite(ms) && ms > 0 ? ms : undefined
 }
 
 export function cpuSample(stats: EngineStats): CpuSample | null {
@@ -33,21 +42,43 @@ export function cpuSample(stats: EngineStats): CpuSample | null {
   const containerNs = c?.cpu_usage?.total_usage
   const systemNs = c?.system_cpu_usage
   if (containerNs === undefined || systemNs === undefined || systemNs === 0) return null
-  return { containerNs, systemNs, cpus: c?.online_cpus || c?.cpu_usage?.percpu_usage?.length || 1 }
+  const cpus = c?.online_cpus || c?.cpu_usage?.percpu_usage?.length || 1
+  const atMs = readAt(stats.read)
+  return { containerNs, systemNs, cpus, ...(atMs === undefined ? {} : { atMs }) }
 }
 
 /** The sample `precpu_stats` carries, when the engine filled it (Docker's streaming mode). */
 export function previousCpuSample(stats: EngineStats): CpuSample | null {
   const p = stats.precpu_stats
   if (!p?.system_cpu_usage || p.cpu_usage?.total_usage === undefined) return null
-  return { containerNs: p.cpu_usage.total_usage, systemNs: p.system_cpu_usage, cpus: 1 }
+  const atMs = readAt(stats.preread)
+  return {
+    containerNs: p.cpu_usage.total_usage,
+    systemNs: p.system_cpu_usage,
+    cpus: 1,
+    ...(atMs === undefined ? {} : { atMs }),
+  }
+}
+
+/** The time between two samples in ns: by their read times when both have one, else null. */
+export function wallWindowNs(previous: CpuSample, current: CpuSample): number | null {
+  return previous.atMs !== undefined && current.atMs !== undefined
+    ? (current.atMs - previous.atMs) * 1e6
+    : null
 }
 
 /** CPU use in % of one CPU (200 = two CPUs busy), as `docker stats` shows it. */
 export function cpuPercent(previous: CpuSample, current: CpuSample): number | null {
   const container = current.containerNs - previous.containerNs
+  if (container < 0) return null
+  // The container's CPU time over the wall time between the reads. Docker's own formula divides by
+  // the host's `system_cpu_usage` delta, which Docker counts as all CPUs' time but Podman as the
+  // host's busy time only: on a quiet host Podman's is tiny, and the formula said nothing (or far
+  // too much). Wall time means the same on both; the system delta is the fallback without times.
+  const wall = wallWindowNs(previous, current)
+  if (wall !== null) return wall > 0 ? Math.round((container / wall) * 100 * 10) / 10 : null
   const system = current.systemNs - previous.systemNs
-  if (system <= 0 || container < 0) return null
+  if (system <= 0) return null
   return Math.round((container / system) * current.cpus * 100 * 10) / 10
 }
 
