@@ -10,9 +10,9 @@
  *   - throughput: `cat` of a 100 MB file in the container to the client;
  *   - a command's start: `true` from the request to its exit status (a new SSH connection each time through the
  *     gateway: key exchange, sign-in, exec).
- * The engine's side is measured twice: `podman exec -it` (BENCH_ENGINE_CLI, default podman when it
- * is installed; the issue's baseline, run in a pty from `script`, as a user's terminal would) and
- * the runtime's in-process exec (no client process at all: a stricter floor).
+ * The engine's side: the runtime's in-process exec (the Docker Engine exec API, no client process)
+ * for the round trip, and `podman exec -i` (BENCH_ENGINE_CLI, default podman when installed) for
+ * the throughput, as the issue asks; the in-process figure is printed too.
  * Issue 9's targets: round trip ≤ 1.5 × the engine's, throughput ≥ 0.5 ×.
  */
 import { spawn, spawnSync } from 'node:child_process'
@@ -76,11 +76,9 @@ function engineCli(): string | null {
   return spawnSync(cli, ['--version'], { stdio: 'ignore' }).status === 0 ? cli : null
 }
 
-/** `<cli> exec -it` straight on the engine, in a pty from `script` (the CLI wants a terminal). */
-function viaEngineCli(cli: string, container: string, command: string, pty: boolean): Proc {
-  const child = pty
-    ? spawn('script', ['-qfec', `${cli} exec -it ${container} ${command}`, '/dev/null'])
-    : spawn(cli, ['exec', '-i', container, ...command.split(' ')])
+/** `<cli> exec -i` straight on the engine (a bulk copy needs no terminal). */
+function viaEngineCli(cli: string, container: string, command: string): Proc {
+  const child = spawn(cli, ['exec', '-i', container, ...command.split(' ')])
   child.stderr.resume()
   const done = new Promise<void>((r) => child.on('close', () => r()))
   return {
@@ -222,15 +220,17 @@ async function main(): Promise<void> {
     const gatewayCat = await throughput(viaGateway(sshArgs, `cat ${file}`, false))
     const cli = engineCli()
     const container = containerName(id)
-    const cliRtt = cli ? msStats(await roundTrips(viaEngineCli(cli, container, 'cat', true))) : null
-    const cliCat = cli ? await throughput(viaEngineCli(cli, container, `cat ${file}`, false)) : null
+    const cliCat = cli ? await throughput(viaEngineCli(cli, container, `cat ${file}`)) : null
     console.log(
       `  engine exec in process: round trip p50 ${inProcessRtt.p50.toFixed(2)} ms, p99 ${inProcessRtt.p99.toFixed(2)} ms; cat ${inProcessCat.mbps.toFixed(2)} MB/s`,
     )
-    // The issue's baseline is the engine's CLI; without it, the in-process exec (a stricter one).
-    const engineRtt = cliRtt ?? inProcessRtt
+    // Throughput against the engine's CLI, the issue's baseline. The round trip only against the
+    // in-process exec: `script`'s pty echoes a byte itself before the CLI sees it (measured
+    // 0.04 ms, less than any container round trip), so through it the CLI's figure is not one.
+    const engineRtt = inProcessRtt
     const engineCat = cliCat ?? inProcessCat
-    const baseline = cli ? `\`${cli} exec -it\`` : 'engine exec in process'
+    const baseline = 'engine exec'
+    const catBaseline = cli ? `\`${cli} exec -i\`` : 'engine exec in process'
     const starts = { engine: [] as number[], gateway: [] as number[] }
     for (let i = 0; i < STARTS; i++) {
       let t0 = performance.now()
@@ -252,7 +252,7 @@ async function main(): Promise<void> {
     console.log(`    gateway:      p50 ${f(gatewayRtt.p50)} ms, p99 ${f(gatewayRtt.p99)} ms`)
     console.log(`    ratio:        p50 ${f(rttRatio)}×, p99 ${f(rtt99Ratio)}× (target ≤ 1.5×)`)
     console.log(`  cat of ${MEGABYTES} MB:`)
-    console.log(`    ${baseline}:  ${f(engineCat.mbps)} MB/s (${engineCat.bytes} bytes)`)
+    console.log(`    ${catBaseline}:  ${f(engineCat.mbps)} MB/s (${engineCat.bytes} bytes)`)
     console.log(`    gateway:      ${f(gatewayCat.mbps)} MB/s (${gatewayCat.bytes} bytes)`)
     console.log(`    ratio:        ${f(catRatio)}× (target ≥ 0.5×)`)
     console.log(`  start of \`true\` to its exit (${STARTS} runs; ssh: a new connection each time):`)
