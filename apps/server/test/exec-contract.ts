@@ -100,6 +100,8 @@ export function execContract(target: () => ExecTarget): void {
     })
     await readUntil(session, /33 91/)
     await session.resize({ cols: 120, rows: 40 })
+    // An engine may apply a resize a moment after answering it (Podman hands it to conmon).
+    await new Promise((r) => setTimeout(r, 500))
     const result = collect(session)
     session.stdin.write('go\r')
     const { stdout, code } = await result
